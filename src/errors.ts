@@ -1,0 +1,94 @@
+/**
+ * Every error memwatcher raises on purpose. Each has a stable `code` that scripts and the CLI rely on
+ * (the CLI maps codes to exit codes in `src/cli/exit.ts`); messages say what happened and what to do.
+ * Anything thrown that is not a `MemwatcherError` is a bug in memwatcher.
+ */
+
+export interface MemwatcherErrorOptions {
+  cause?: unknown;
+}
+
+export class MemwatcherError extends Error {
+  readonly code: string;
+
+  constructor(code: string, message: string, options?: MemwatcherErrorOptions) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** The command line was wrong: unknown command or flag, missing argument, bad value. */
+export class UsageError extends MemwatcherError {
+  constructor(message: string, options?: MemwatcherErrorOptions) {
+    super('ERR_USAGE', message, options);
+  }
+}
+
+/** An option passed to an API (or through an environment variable) is invalid. Thrown at construction. */
+export class InvalidOptionError extends MemwatcherError {
+  readonly option: string;
+
+  constructor(option: string, message: string, options?: MemwatcherErrorOptions) {
+    super('ERR_INVALID_OPTION', `${option}: ${message}`, options);
+    this.option = option;
+  }
+}
+
+/** A file could not be opened or read: missing, a directory, no permission. */
+export class FileAccessError extends MemwatcherError {
+  readonly path: string;
+
+  constructor(path: string, message: string, options?: MemwatcherErrorOptions) {
+    super('ERR_FILE_ACCESS', message, options);
+    this.path = path;
+  }
+}
+
+export type SnapshotFormatCode =
+  /** 0 bytes: typically a process killed while writing the snapshot. */
+  | 'ERR_SNAPSHOT_EMPTY'
+  /** The file ends before the snapshot does. */
+  | 'ERR_SNAPSHOT_TRUNCATED'
+  /** Not JSON at all, or JSON broken in the middle. */
+  | 'ERR_SNAPSHOT_NOT_JSON'
+  /** Valid JSON that is not a V8 heap snapshot (no `snapshot.meta`, unknown layout). */
+  | 'ERR_SNAPSHOT_NOT_A_SNAPSHOT'
+  /** Counts or references that contradict each other (node_count vs nodes, edge targets out of range…). */
+  | 'ERR_SNAPSHOT_INCONSISTENT';
+
+/** A heap snapshot file is unusable. The message names the file, the byte offset when known, and why. */
+export class SnapshotFormatError extends MemwatcherError {
+  readonly file: string;
+  readonly offset: number | undefined;
+
+  constructor(
+    code: SnapshotFormatCode,
+    file: string,
+    message: string,
+    offset?: number,
+    options?: MemwatcherErrorOptions,
+  ) {
+    super(code, `${file}: ${message}${offset === undefined ? '' : ` (at byte ${offset})`}`, options);
+    this.file = file;
+    this.offset = offset;
+  }
+}
+
+/** Several snapshots were given that cannot be compared (different processes, wrong order). */
+export class SnapshotMismatchError extends MemwatcherError {
+  constructor(message: string, options?: MemwatcherErrorOptions) {
+    super('ERR_SNAPSHOT_MISMATCH', message, options);
+  }
+}
+
+/** Work was cancelled through an AbortSignal. */
+export class AbortedError extends MemwatcherError {
+  constructor(message = 'The operation was aborted.', options?: MemwatcherErrorOptions) {
+    super('ERR_ABORTED', message, options);
+  }
+}
+
+export function isMemwatcherError(error: unknown): error is MemwatcherError {
+  return error instanceof MemwatcherError;
+}
