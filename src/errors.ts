@@ -92,3 +92,42 @@ export class AbortedError extends MemwatcherError {
 export function isMemwatcherError(error: unknown): error is MemwatcherError {
   return error instanceof MemwatcherError;
 }
+
+export type SnapshotCaptureCode =
+  /** The target directory is missing, not a directory, or not writable. */
+  | 'ERR_SNAPSHOT_DIR'
+  /** The disk (or a quota, or the file size limit) ran out while the snapshot was written. */
+  | 'ERR_SNAPSHOT_NO_SPACE'
+  /** Any other failure while taking or writing the snapshot. */
+  | 'ERR_SNAPSHOT_CAPTURE';
+
+/** Taking a heap snapshot failed. No partial file is left behind; `file` is the name it would have had. */
+export class SnapshotCaptureError extends MemwatcherError {
+  readonly file: string;
+
+  constructor(code: SnapshotCaptureCode, file: string, message: string, options?: MemwatcherErrorOptions) {
+    super(code, message, options);
+    this.file = file;
+  }
+}
+
+/**
+ * The heap analysis worker failed. `code` is the engine's own code when it reported one (for example
+ * `ERR_SNAPSHOT_TRUNCATED`), or `ERR_ANALYSIS_OUT_OF_MEMORY`, `ERR_ANALYSIS_CRASHED`,
+ * `ERR_ANALYSIS_UNAVAILABLE` when the worker died or could not start.
+ */
+export class HeapAnalysisError extends MemwatcherError {}
+
+/** The in-process inspector is missing (Node built without it) or refused a command. */
+export class InspectorError extends MemwatcherError {
+  constructor(message: string, options?: MemwatcherErrorOptions) {
+    super('ERR_INSPECTOR', message, options);
+  }
+}
+
+/** A method was called on an object after `dispose()` / `stop()` released its resources. */
+export class DisposedError extends MemwatcherError {
+  constructor(message: string, options?: MemwatcherErrorOptions) {
+    super('ERR_DISPOSED', message, options);
+  }
+}
