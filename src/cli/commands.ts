@@ -1,0 +1,6 @@
+import { analyzeCommand } from './analyze.ts';
+import type { Command } from './command.ts';
+import { demoCommand } from './demo.ts';
+
+/** Every command, in the order `memwatcher --help` lists them. A new command: one file, one line here. */
+export const commands: readonly Command[] = [analyzeCommand, demoCommand];

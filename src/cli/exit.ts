@@ -1,0 +1,86 @@
+import { isMemwatcherError } from '../errors.ts';
+
+/** The CLI's exit codes; scripts rely on them (documented in `memwatcher --help`). */
+export const ExitCode = {
+  ok: 0,
+  internal: 1,
+  usage: 2,
+  badInput: 3,
+  interrupted: 130,
+} as const;
+
+export interface Failure {
+  exitCode: number;
+  /** What to print on stderr: one line, or the line plus a stack trace with `MEMWATCHER_DEBUG=1`. */
+  message: string;
+}
+
+const usageCodes = new Set(['ERR_USAGE', 'ERR_INVALID_OPTION']);
+
+// V8's messages when a typed array or ArrayBuffer cannot be allocated: the input is bigger than
+// this machine can hold, which is a property of the input, not a bug.
+const outOfMemory = /Array buffer allocation failed|Invalid typed array length|Invalid array buffer length/;
+
+/**
+ * Maps anything a command threw to an exit code and one clear line for stderr — never a stack
+ * trace unless `MEMWATCHER_DEBUG=1`.
+ *
+ * @example
+ * const { exitCode, message } = describeFailure(error, process.env);
+ * process.stderr.write(`${message}\n`);
+ * process.exitCode = exitCode;
+ */
+export function describeFailure(error: unknown, env: NodeJS.ProcessEnv): Failure {
+  const failure = classify(error);
+  const debug =
+    env.MEMWATCHER_DEBUG !== undefined && env.MEMWATCHER_DEBUG !== '' && env.MEMWATCHER_DEBUG !== '0';
+  if (!debug) return failure;
+  return { exitCode: failure.exitCode, message: `${failure.message}\n${stackOf(error)}` };
+}
+
+function classify(error: unknown): Failure {
+  if (isMemwatcherError(error)) {
+    const message = `memwatcher: ${oneLine(error.message)}`;
+    if (usageCodes.has(error.code)) return { exitCode: ExitCode.usage, message };
+    if (error.code === 'ERR_FILE_ACCESS' || error.code.startsWith('ERR_SNAPSHOT_')) {
+      return { exitCode: ExitCode.badInput, message };
+    }
+    if (error.code === 'ERR_ABORTED')
+      return { exitCode: ExitCode.interrupted, message: 'memwatcher: interrupted' };
+    // A deliberate error of a kind this table does not know yet: its message is still meant for users.
+    return { exitCode: ExitCode.internal, message };
+  }
+  // A bare `signal.throwIfAborted()` or an aborted Node API (fs, child_process) throws an AbortError.
+  if (error instanceof Error && error.name === 'AbortError') {
+    return { exitCode: ExitCode.interrupted, message: 'memwatcher: interrupted' };
+  }
+  if (error instanceof RangeError && outOfMemory.test(error.message)) {
+    return {
+      exitCode: ExitCode.badInput,
+      message: `memwatcher: the snapshot is too large for this machine's memory (${oneLine(
+        error.message,
+      )}); analyze it on a machine with more free memory.`,
+    };
+  }
+  const text = error instanceof Error ? error.message : String(error);
+  return {
+    exitCode: ExitCode.internal,
+    message: `memwatcher: internal error: ${oneLine(text)} (set MEMWATCHER_DEBUG=1 for a stack trace)`,
+  };
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ').trim();
+}
+
+function stackOf(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  let text = error.stack ?? `${error.name}: ${error.message}`;
+  let cause = error.cause;
+  // Causes carry the underlying system or parser error: show them all when debugging.
+  for (let depth = 0; cause !== undefined && depth < 5; depth++) {
+    text += `\nCaused by: ${cause instanceof Error ? (cause.stack ?? cause.message) : String(cause)}`;
+    cause = cause instanceof Error ? cause.cause : undefined;
+  }
+  return text;
+}
