@@ -43,10 +43,10 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     const shop = await startLeakyProcess(signal);
     const source = fileURLToPath(shop.sourceUrl);
     write(
-      indent(`${source} is a tiny web shop. Every request creates a Session and caches it in a
-module-level Map, \`sessions\`, that nothing ever evicts: that is the leak. The shop also keeps a
-product cache bounded to 100 entries and makes garbage on every request: healthy memory that a
-leak detector must not flag.
+      indent(`The program, ${source}, is a tiny web shop.
+Every request creates a Session and caches it in a module-level Map, \`sessions\`, that nothing
+ever evicts: that is the leak. The shop also keeps a product cache bounded to 100 entries and
+makes garbage on every request: healthy memory that a leak detector must not flag.
 Started it as process ${shop.pid}.`),
     );
 
@@ -74,7 +74,8 @@ Started it as process ${shop.pid}.`),
     write(`\n${heading('3. Analyze the three snapshots')}\n`);
     write(
       indent(
-        `This is what \`memwatcher analyze\` does with several snapshots of one process:\n$ memwatcher analyze ${files.join(' ')}`,
+        `This is what \`memwatcher analyze\` does with several snapshots of one process (in ${directory}):\n` +
+          `$ memwatcher analyze ${files.map((file) => basename(file)).join(' ')}`,
       ),
     );
     // Loaded here, not at the top: `memwatcher demo --help` should not pay for the engine.
@@ -108,7 +109,7 @@ Started it as process ${shop.pid}.`),
     }
     write(
       options.keep
-        ? `\nThe snapshots are kept in ${directory}. Try: memwatcher analyze ${files.join(' ')}\n`
+        ? `\nThe snapshots are kept. Try it yourself:\n   $ memwatcher analyze ${files.join(' ')}\n`
         : '\nDone. Run `memwatcher demo --keep` to keep the snapshots and try `memwatcher analyze` on them.\n',
     );
   } catch (error) {
