@@ -1,5 +1,5 @@
 import { type ChildProcess, fork } from 'node:child_process';
-import { MemwatcherError } from '../errors.ts';
+import { AbortedError, MemwatcherError } from '../errors.ts';
 import type { Traffic, TrafficServed } from './leaky-app.ts';
 import type { SnapshotWritten, TakeSnapshot } from './take-snapshot.ts';
 
@@ -97,6 +97,9 @@ async function stopChild(child: ChildProcess, exited: Promise<void>): Promise<vo
 }
 
 function childDied(code: number | null, signal: NodeJS.Signals | null, stderrTail: string): MemwatcherError {
+  // Ctrl-C in a terminal reaches the whole process group: the child may die of it before our own
+  // SIGINT handler has run.
+  if (signal === 'SIGINT') return new AbortedError('Interrupted (SIGINT).');
   const how = signal === null ? `with exit code ${code}` : `on ${signal}`;
   const lastLine = stderrTail.trim().split('\n').at(-1);
   const detail = lastLine === undefined || lastLine === '' ? '' : `: ${lastLine}`;
