@@ -131,3 +131,28 @@ export class DisposedError extends MemwatcherError {
     super('ERR_DISPOSED', message, options);
   }
 }
+
+export type AgentFaultCode =
+  /** A webhook or email alert was given up after its retries, or refused (HTTP 4xx, SMTP 5xx). */
+  | 'ERR_ALERT_DELIVERY'
+  /** An alert sink's queue was full (receiver down or slow): the oldest waiting alert was dropped. */
+  | 'ERR_ALERT_DROPPED'
+  /** A callback or listener of the host threw or rejected (`onAlert`, an event listener, a logger). */
+  | 'ERR_HOST_CALLBACK'
+  /** The attached census failed or did not answer in time; the alert went out without classes. */
+  | 'ERR_CENSUS'
+  /** An automatic heap snapshot failed. */
+  | 'ERR_SNAPSHOT_AUTO'
+  /** Reading memory figures or GC entries failed (a bug in memwatcher, or an unusual runtime). */
+  | 'ERR_AGENT_INTERNAL';
+
+/**
+ * Something went wrong inside the in-process agent while it ran. Never thrown into the host: it is
+ * emitted on the watcher's `error` event (or, when nobody listens, as one process warning per code),
+ * and the agent keeps running.
+ */
+export class AgentFaultError extends MemwatcherError {
+  constructor(code: AgentFaultCode, message: string, options?: MemwatcherErrorOptions) {
+    super(code, message, options);
+  }
+}
