@@ -84,8 +84,12 @@ export interface LeakSuspect {
   location?: SourceLocation;
   /** The object whose contents keep growing (the accumulation point): class and id. */
   accumulatesIn?: { name: string; type: string; nodeId: number; edge: string };
-  /** Retained size of the group in each snapshot. */
+  /** Retained size of the suspect (all its classes) in each snapshot. */
   retainedGrowth?: number[];
+  /** When several classes accumulate in the same place (a Map's keys and values): each one. */
+  classes?: { name: string; type: string; count: number; retainedSize: number; growth: number[] }[];
+  /** When the same leak happens in several places with the same retainer-path shape: how many. */
+  owners?: number;
 }
 
 export interface AnalysisResult {

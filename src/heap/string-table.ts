@@ -1,0 +1,146 @@
+/**
+ * The snapshot's `strings` section kept as raw JSON bytes and decoded on demand: most strings (every
+ * string value in the heap) are never looked at, and decoding them all would cost time and a JS heap
+ * that cannot hold a multi-GB snapshot's strings. The section's bytes are copied in bulk, a chunk at a
+ * time, so parsing does no per-string allocation; only each string's start and length are recorded.
+ */
+
+const BLOCK_SIZE = 64 << 20;
+const utf8 = new TextDecoder('utf-8', { fatal: false });
+
+export class StringTable {
+  /** Raw section bytes in blocks (no single huge allocation); a string may straddle two blocks. */
+  private readonly blocks: Uint8Array[] = [];
+  private blockUsed = 0;
+  /** Bytes appended so far: the global offset of the next appended byte. */
+  private appended = 0;
+  /** Per string: global byte offset of its first byte (after the opening quote), and its raw length. */
+  private starts = new Float64Array(4096);
+  private lengths = new Uint32Array(4096);
+  private count = 0;
+  private readonly cache = new Map<number, string>();
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** Global offset the next appended byte will have. */
+  get appendOffset(): number {
+    return this.appended;
+  }
+
+  /** Appends raw section bytes. */
+  append(bytes: Uint8Array): void {
+    let done = 0;
+    while (done < bytes.length) {
+      let block = this.blocks[this.blocks.length - 1];
+      if (block === undefined || this.blockUsed === block.length) {
+        block = new Uint8Array(BLOCK_SIZE);
+        this.blocks.push(block);
+        this.blockUsed = 0;
+      }
+      const take = Math.min(bytes.length - done, block.length - this.blockUsed);
+      block.set(bytes.subarray(done, done + take), this.blockUsed);
+      this.blockUsed += take;
+      done += take;
+    }
+    this.appended += bytes.length;
+  }
+
+  /** Records a string whose raw bytes were (or will be) appended at `start`. */
+  record(start: number, length: number): void {
+    if (this.count === this.starts.length) {
+      const capacity = this.count * 2;
+      const starts = new Float64Array(capacity);
+      starts.set(this.starts);
+      this.starts = starts;
+      const lengths = new Uint32Array(capacity);
+      lengths.set(this.lengths);
+      this.lengths = lengths;
+    }
+    this.starts[this.count] = start;
+    this.lengths[this.count] = length;
+    this.count++;
+  }
+
+  /** Adds a string that was not in the file (names the engine makes up, such as `(system)`). */
+  add(value: string): number {
+    const bytes = new TextEncoder().encode(JSON.stringify(value).slice(1, -1));
+    const start = this.appended;
+    this.append(bytes);
+    const index = this.count;
+    this.record(start, bytes.length);
+    this.cache.set(index, value);
+    return index;
+  }
+
+  get(index: number): string {
+    const cached = this.cache.get(index);
+    if (cached !== undefined) return cached;
+    const value = this.decode(index);
+    // Names are looked up repeatedly (class names, edge names); values of string nodes usually once.
+    if (this.cache.size < 100_000) this.cache.set(index, value);
+    return value;
+  }
+
+  /** Index of the first string equal to `value`, or -1. Compares raw bytes: nothing is decoded. */
+  indexOf(value: string): number {
+    const wanted = new TextEncoder().encode(JSON.stringify(value).slice(1, -1));
+    const length = wanted.length;
+    for (let i = 0; i < this.count; i++) {
+      if (this.lengths[i] !== length) continue;
+      const bytes = this.rawBytes(this.starts[i]!, length);
+      let same = true;
+      for (let j = 0; j < length && same; j++) same = bytes[j] === wanted[j];
+      if (same) return i;
+    }
+    return -1;
+  }
+
+  /** First raw byte of a string (0 when empty): a cheap prefix test without decoding. */
+  firstByte(index: number): number {
+    if (index < 0 || index >= this.count || this.lengths[index] === 0) return 0;
+    const start = this.starts[index]!;
+    const blockIndex = Math.floor(start / BLOCK_SIZE);
+    return this.blocks[blockIndex]![start - blockIndex * BLOCK_SIZE] ?? 0;
+  }
+
+  /** Raw (escaped) byte length: a cheap upper bound of the string's length. */
+  rawLength(index: number): number {
+    return this.lengths[index] ?? 0;
+  }
+
+  /** Releases the arrays' growth slack once parsing is done. */
+  trim(): void {
+    this.starts = this.starts.slice(0, Math.max(this.count, 1));
+    this.lengths = this.lengths.slice(0, Math.max(this.count, 1));
+    if (this.count === 0) {
+      this.starts = new Float64Array(4096);
+      this.lengths = new Uint32Array(4096);
+    }
+  }
+
+  private decode(index: number): string {
+    if (index < 0 || index >= this.count) return '';
+    const bytes = this.rawBytes(this.starts[index]!, this.lengths[index]!);
+    const raw = utf8.decode(bytes);
+    if (!bytes.includes(0x5c)) return raw;
+    try {
+      return JSON.parse(`"${raw}"`) as string;
+    } catch {
+      return raw;
+    }
+  }
+
+  private rawBytes(start: number, length: number): Uint8Array {
+    const blockIndex = Math.floor(start / BLOCK_SIZE);
+    const offset = start - blockIndex * BLOCK_SIZE;
+    const block = this.blocks[blockIndex]!;
+    if (offset + length <= block.length) return block.subarray(offset, offset + length);
+    const out = new Uint8Array(length);
+    const first = block.length - offset;
+    out.set(block.subarray(offset), 0);
+    out.set(this.blocks[blockIndex + 1]!.subarray(0, length - first), first);
+    return out;
+  }
+}
