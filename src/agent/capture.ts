@@ -10,7 +10,7 @@ import {
   type SnapshotCaptureCode,
   SnapshotCaptureError,
 } from '../errors.ts';
-import { inspectorCall, openInspectorSession } from './inspector-session.ts';
+import { acquireInspectorSession, inspectorCall } from './inspector-session.ts';
 
 export interface CaptureOptions {
   /** Existing, writable directory the snapshot goes to. */
@@ -30,6 +30,8 @@ export interface CapturedSnapshot {
 }
 
 let captureCount = 0;
+// Snapshot chunks arrive as events on the shared session: two snapshots at once would interleave.
+let snapshotQueue: Promise<unknown> = Promise.resolve();
 
 /**
  * Writes a heap snapshot of this thread to `dir` as `heap-<pid>-<time>-<n>[-label].heapsnapshot`.
@@ -38,6 +40,8 @@ let captureCount = 0;
  * written under a temporary name in the same directory, renamed only when complete, so a reader never
  * sees half a snapshot under the final name; on failure the temporary file is removed. The host's
  * JavaScript is paused while V8 builds and serializes the snapshot (roughly 1–2 s per 100 MB of heap).
+ * Captures run one at a time. Object ids match between two snapshots only if the agent's inspector
+ * session stayed connected in between: hold `acquireInspectorSession()` across them.
  *
  * Rejects with `SnapshotCaptureError` (`ERR_SNAPSHOT_DIR`, `ERR_SNAPSHOT_NO_SPACE`, `ERR_SNAPSHOT_CAPTURE`),
  * `InspectorError` or `AbortedError`.
@@ -71,7 +75,8 @@ export async function captureHeapSnapshot(options: CaptureOptions): Promise<Capt
       throw writeFailure(cause, file, dir);
     }
     throwIfAborted(signal);
-    const bytes = await streamSnapshot(handle.fd, file, dir);
+    const fd = handle.fd;
+    const bytes = await oneAtATime(() => streamSnapshot(fd, file, dir));
     throwIfAborted(signal);
     await handle.sync();
     await handle.close();
@@ -92,7 +97,8 @@ export async function captureHeapSnapshot(options: CaptureOptions): Promise<Capt
  * every chunk would be queued in memory (as big as the file).
  */
 async function streamSnapshot(fd: number, file: string, dir: string): Promise<number> {
-  const session = await openInspectorSession();
+  const lease = await acquireInspectorSession();
+  const { session } = lease;
   let bytes = 0;
   let writeError: unknown;
   const onChunk = (message: { params: { chunk: string } }): void => {
@@ -113,10 +119,16 @@ async function streamSnapshot(fd: number, file: string, dir: string): Promise<nu
     );
   } finally {
     session.off('HeapProfiler.addHeapSnapshotChunk', onChunk);
-    session.disconnect();
+    lease.release();
   }
   if (writeError !== undefined) throw writeFailure(writeError, file, dir);
   return bytes;
+}
+
+function oneAtATime<T>(work: () => Promise<T>): Promise<T> {
+  const run = snapshotQueue.then(work, work);
+  snapshotQueue = run.catch(() => {});
+  return run;
 }
 
 function snapshotFileName(label: string | undefined): string {

@@ -6,6 +6,7 @@ import { basename, join } from 'node:path';
 import { after, test } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import { captureHeapSnapshot } from '../../src/agent/capture.ts';
+import { acquireInspectorSession, isInspectorSessionOpen } from '../../src/agent/inspector-session.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'memwatcher-capture-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -127,4 +128,50 @@ test('abort before the start and during the capture: ERR_ABORTED, no file', asyn
 
 test('bad options throw a coded error', async () => {
   await assert.rejects(captureHeapSnapshot({ dir: '' }), { code: 'ERR_INVALID_OPTION' });
+});
+
+class CaptureIdMarker {
+  readonly tag = 'marker';
+}
+const marker = new CaptureIdMarker();
+
+interface ParsedSnapshot {
+  snapshot: { meta: { node_fields: string[]; node_types: [string[]] } };
+  nodes: number[];
+  strings: string[];
+}
+
+function markerIds(file: string): number[] {
+  const parsed = JSON.parse(readFileSync(file, 'utf8')) as ParsedSnapshot;
+  const width = parsed.snapshot.meta.node_fields.length;
+  const name = parsed.strings.indexOf('CaptureIdMarker');
+  const objectType = parsed.snapshot.meta.node_types[0].indexOf('object');
+  const ids: number[] = [];
+  for (let index = 0; index < parsed.nodes.length; index += width) {
+    if (parsed.nodes[index] === objectType && parsed.nodes[index + 1] === name)
+      ids.push(parsed.nodes[index + 2]!);
+  }
+  return ids;
+}
+
+test('captures at the same time are taken one after the other, each a whole snapshot', async () => {
+  const dir = freshDir('together');
+  const [first, second] = await Promise.all([captureHeapSnapshot({ dir }), captureHeapSnapshot({ dir })]);
+  assert.equal(markerIds(first.file).length, 1);
+  assert.equal(markerIds(second.file).length, 1);
+  assert.equal(readdirSync(dir).length, 2);
+});
+
+test('while a lease on the shared session is held, an object keeps its id from one snapshot to the next', async () => {
+  const dir = freshDir('ids');
+  const lease = await acquireInspectorSession();
+  try {
+    const first = await captureHeapSnapshot({ dir });
+    const second = await captureHeapSnapshot({ dir });
+    assert.deepEqual(markerIds(first.file), markerIds(second.file));
+    assert.equal(markerIds(first.file).length, 1, `${marker.tag} is in the snapshot once`);
+  } finally {
+    lease.release();
+  }
+  assert.equal(isInspectorSessionOpen(), false, 'the last release disconnects the session');
 });
