@@ -160,6 +160,18 @@ describe('combineVerdict', () => {
     assert.equal(verdict.timeToHeapLimitMs, undefined);
   });
 
+  it('does not blame native memory while the JS heap cannot be judged', () => {
+    const verdict = combineVerdict({
+      time: 1,
+      heap: trend('insufficient-data'),
+      external: trend('stable', 0, 5 * MB),
+      rss: trend('leak', 3 * MB, 400 * MB),
+      heapLimit: 300 * MB,
+    });
+    assert.equal(verdict.culprit, 'unattributed');
+    assert.equal(verdict.leaking, true);
+  });
+
   it('names external memory for a Buffer leak with a flat heap', () => {
     const verdict = combineVerdict({
       time: 1,

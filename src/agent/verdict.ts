@@ -18,8 +18,12 @@ import {
  */
 export type TrendStatus = 'warming-up' | 'insufficient-data' | 'stable' | 'growing' | 'leak';
 
-/** Where the memory goes when the process leaks. `native`: RSS grows while the JS heap and external memory do not. */
-export type LeakCulprit = 'js-heap' | 'external' | 'native';
+/**
+ * Where the memory goes when the process leaks. `native`: RSS grows while the JS heap and external
+ * memory are judged flat. `unattributed`: RSS grows, but the JS heap cannot be judged yet (too few
+ * major GCs), so it may be either.
+ */
+export type LeakCulprit = 'js-heap' | 'external' | 'native' | 'unattributed';
 
 export interface VerdictSettings {
   /** The window the trend is judged over. */
@@ -199,7 +203,9 @@ export function combineVerdict(input: {
       : external.status === 'leak'
         ? 'external'
         : rss.status === 'leak'
-          ? 'native'
+          ? heap.status === 'stable'
+            ? 'native'
+            : 'unattributed'
           : undefined;
   const heapGrowing = heap.status === 'leak' || heap.status === 'growing';
   const timeToHeapLimitMs =
@@ -224,6 +230,7 @@ const CULPRIT_WORDS: Record<LeakCulprit, string> = {
   'js-heap': 'JS heap',
   external: 'external memory (Buffers/ArrayBuffers)',
   native: 'native memory (RSS grows, JS heap and external flat)',
+  unattributed: 'RSS (the JS heap is not judged flat yet: too few major GCs, or growing)',
 };
 
 function summarizeVerdict(verdict: Omit<LeakVerdict, 'summary'>): string {

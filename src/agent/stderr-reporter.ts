@@ -1,0 +1,59 @@
+import { writeSync } from 'node:fs';
+import type { MemwatcherError } from '../errors.ts';
+import type { MemoryAlert } from './alerts/alert.ts';
+import { formatBytes, formatDuration } from './human-format.ts';
+import type { SnapshotEvent, SnapshotStartEvent } from './snapshot-policy.ts';
+import type { LeakVerdict } from './verdict.ts';
+import type { MemoryWatcher } from './watcher.ts';
+
+/**
+ * - `off`: nothing;
+ * - `leaks`: leak verdicts, alerts, snapshots and faults;
+ * - `verdicts` (default): also every change of the verdict's status once judged (stable, growing).
+ */
+export type StderrLogLevel = 'off' | 'leaks' | 'verdicts';
+
+/**
+ * Writes one line per event to stderr, prefixed `[memwatcher]`. Synchronous `writeSync` in a
+ * try/catch rather than `process.stderr.write`: a closed pipe (EPIPE) must not become an `error`
+ * event on the host's stderr stream, which would crash a host that does not listen for it.
+ */
+export function reportToStderr(watcher: MemoryWatcher, level: StderrLogLevel, write = writeLine): () => void {
+  if (level === 'off') return () => {};
+  const prefix = `[memwatcher] pid ${process.pid}:`;
+  const line = (text: string) => write(`${prefix} ${text}\n`);
+  const onVerdict = (v: LeakVerdict) => {
+    if (level === 'verdicts' && !v.leaking && (v.status === 'stable' || v.status === 'growing')) {
+      line(`verdict ${v.summary}`);
+    }
+  };
+  const onLeak = (v: LeakVerdict) => line(`LEAK ${v.summary}`);
+  const onAlert = (a: MemoryAlert) => line(`alert (${a.severity}, ${a.rule}): ${a.message}`);
+  const onSnapshotStart = (e: SnapshotStartEvent) =>
+    line(`taking a heap snapshot (${e.reason}) in ${e.dir}; the process pauses`);
+  const onSnapshot = (e: SnapshotEvent) =>
+    line(`heap snapshot ${e.file} (${formatBytes(e.bytes)}, ${formatDuration(e.durationMs)})`);
+  const onError = (e: MemwatcherError) => line(`${e.code}: ${e.message}`);
+  watcher.on('verdict', onVerdict);
+  watcher.on('leak', onLeak);
+  watcher.on('alert', onAlert);
+  watcher.on('snapshot-start', onSnapshotStart);
+  watcher.on('snapshot', onSnapshot);
+  watcher.on('error', onError);
+  return () => {
+    watcher.off('verdict', onVerdict);
+    watcher.off('leak', onLeak);
+    watcher.off('alert', onAlert);
+    watcher.off('snapshot-start', onSnapshotStart);
+    watcher.off('snapshot', onSnapshot);
+    watcher.off('error', onError);
+  };
+}
+
+export function writeLine(text: string): void {
+  try {
+    writeSync(2, text);
+  } catch {
+    // stderr closed or full: the line is lost, the host is not disturbed.
+  }
+}
