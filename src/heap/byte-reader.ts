@@ -1,6 +1,8 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { FileAccessError } from '../errors.ts';
 
+const SEARCH_CHUNK = 16 << 20;
+
 /**
  * Sequential reads of a file through one reused buffer. The parser's hot loops read `buffer`,
  * `position` and `length` directly (a method call per byte would cost more than the parse itself)
@@ -76,6 +78,57 @@ export class ByteReader {
     return read > 0;
   }
 
+  /** Continues reading at an absolute file offset (the buffer is emptied). */
+  seek(offset: number): void {
+    this.bufferOffset = offset;
+    this.nextReadOffset = offset;
+    this.position = 0;
+    this.length = 0;
+  }
+
+  /**
+   * Offset of the last occurrence of `pattern` in the file at or after `notBefore`, searching backwards
+   * from the end in chunks; -1 when absent. Does not disturb sequential reading.
+   */
+  lastIndexOf(pattern: Uint8Array, notBefore: number): number {
+    const scratch = Buffer.allocUnsafe(SEARCH_CHUNK + pattern.length);
+    let end = this.fileSize;
+    while (end > notBefore) {
+      const start = Math.max(notBefore, end - SEARCH_CHUNK);
+      // Overlap by the pattern's length so a match across the chunk boundary is seen.
+      const size = this.readInto(scratch, start, Math.min(this.fileSize, end + pattern.length - 1) - start);
+      const found = scratch.subarray(0, size).lastIndexOf(pattern);
+      if (found >= 0) return start + found;
+      end = start;
+    }
+    return -1;
+  }
+
+  /** Offset of the first occurrence of `pattern` at or after `from`, searching forwards; -1 when absent. */
+  indexOf(pattern: Uint8Array, from: number): number {
+    const scratch = Buffer.allocUnsafe(SEARCH_CHUNK + pattern.length);
+    for (let start = from; start < this.fileSize; start += SEARCH_CHUNK) {
+      const size = this.readInto(
+        scratch,
+        start,
+        Math.min(this.fileSize - start, SEARCH_CHUNK + pattern.length - 1),
+      );
+      const found = scratch.subarray(0, size).indexOf(pattern);
+      if (found >= 0) return start + found;
+    }
+    return -1;
+  }
+
+  private readInto(target: Uint8Array, offset: number, size: number): number {
+    let done = 0;
+    while (done < size) {
+      const read = readSync(this.fd, target, done, size - done, offset + done);
+      if (read === 0) break;
+      done += read;
+    }
+    return done;
+  }
+
   /** True when every byte of the file has been read into the buffer at some point. */
   get atEnd(): boolean {
     return this.nextReadOffset >= this.fileSize;
@@ -84,12 +137,7 @@ export class ByteReader {
   /** Reads `size` bytes at an absolute file offset, without disturbing the sequential position. */
   readAt(offset: number, size: number): Uint8Array {
     const out = new Uint8Array(size);
-    let done = 0;
-    while (done < size) {
-      const read = readSync(this.fd, out, done, size - done, offset + done);
-      if (read === 0) break;
-      done += read;
-    }
+    const done = this.readInto(out, offset, size);
     return done === size ? out : out.subarray(0, done);
   }
 

@@ -1,6 +1,6 @@
 import { edgeSource, retainerEdges } from './distances.ts';
 import type { HeapGraph } from './graph.ts';
-import { edgeLabel, locationIndexOf } from './snapshot.ts';
+import { edgeHasStringName, edgeLabel, locationIndexOf } from './snapshot.ts';
 import type { RetainerPathStep, SourceLocation } from './types.ts';
 
 /**
@@ -37,8 +37,14 @@ export function retainerPath(graph: HeapGraph, node: number): RetainerPathStep[]
   return edges.map((edge, index) => {
     const target = snapshot.edgeTo[edge]!;
     return {
-      // The root's own edges carry bookkeeping names ("1", "2"): meaningless to a reader.
-      edge: index === 0 ? '' : edgeLabel(snapshot, types, edge),
+      // The root's own edges carry bookkeeping names ("1", "2"): meaningless to a reader. Element and
+      // hidden edges give their index as is; the reader formats it (`[4]`).
+      edge:
+        index === 0
+          ? ''
+          : edgeHasStringName(snapshot, types, edge)
+            ? edgeLabel(snapshot, types, edge)
+            : String(snapshot.edgeNameOrIndex[edge]),
       edgeType: snapshot.edgeTypeNames[snapshot.edgeType[edge]!] ?? 'unknown',
       node: nodeLabel(graph, target),
       nodeType: nodeTypeName(graph, target),

@@ -1,4 +1,4 @@
-import { ROOT_ORDINAL } from './retention.ts';
+import { type EssentialEdges, ROOT_ORDINAL } from './retention.ts';
 import { type HeapSnapshot, SELF_SIZE_OVERFLOW } from './snapshot.ts';
 
 /**
@@ -20,11 +20,14 @@ import { type HeapSnapshot, SELF_SIZE_OVERFLOW } from './snapshot.ts';
  * has paths millions of nodes long and recursion would overflow the stack.
  */
 
-export interface DominatorTree {
+export interface Dominators {
   /** Immediate dominator of each node (node ordinals); the root's is itself. */
   idom: Uint32Array;
   /** Node ordinals in DFS preorder: every node comes after its immediate dominator. */
   order: Uint32Array;
+}
+
+export interface DominatorTree extends Dominators {
   /** Self size plus everything the node dominates, in bytes. */
   retainedSize: Float64Array;
 }
@@ -33,40 +36,23 @@ export type DominatorProgress = (phase: 'dominators' | 'retained sizes', done: n
 
 export function computeDominators(
   snapshot: HeapSnapshot,
-  essential: Uint8Array,
+  essential: EssentialEdges,
   onProgress?: DominatorProgress,
-): DominatorTree {
+): Dominators {
   const { nodeCount, firstEdge, edgeTo } = snapshot;
-  const isEssential = (edge: number) => ((essential[edge >>> 3]! >>> (edge & 7)) & 1) !== 0;
+  const bits = essential.bits;
+  const isEssential = (edge: number) => ((bits[edge >>> 3]! >>> (edge & 7)) & 1) !== 0;
+  // Nodes without a retaining edge are attached to the root. (Reused as scratch below: the caller
+  // must not use it after this call.)
+  const inDegree = essential.inDegree;
+  const predTotal = essential.count;
 
-  // Retainers (essential edges only) in CSR form, by target node: firstPred[v] … firstPred[v+1].
-  const firstPred = new Uint32Array(nodeCount + 1);
-  let predTotal = 0;
-  for (let node = 0; node < nodeCount; node++) {
-    for (let e = firstEdge[node]!, end = firstEdge[node + 1]!; e < end; e++) {
-      if (isEssential(e)) {
-        firstPred[edgeTo[e]! + 1]!++;
-        predTotal++;
-      }
-    }
-  }
-  for (let v = 0; v < nodeCount; v++) firstPred[v + 1]! += firstPred[v]!;
-  const preds = new Uint32Array(predTotal);
-  // Fill using firstPred[v] as a moving cursor, then shift back: saves a second N-sized array.
-  for (let node = 0; node < nodeCount; node++) {
-    for (let e = firstEdge[node]!, end = firstEdge[node + 1]!; e < end; e++) {
-      if (isEssential(e)) preds[firstPred[edgeTo[e]!]!++] = node;
-    }
-  }
-  for (let v = nodeCount; v > 0; v--) firstPred[v] = firstPred[v - 1]!;
-  firstPred[0] = 0;
-  onProgress?.('dominators', nodeCount * 0.2, nodeCount);
-
-  // Depth-first preorder over essential edges.
-  const pre = new Uint32Array(nodeCount); // node → preorder number
+  // Depth-first preorder over essential edges. Arrays are indexed by preorder number (1…n) unless
+  // named for nodes; 0 means "none".
+  const pre = new Uint32Array(nodeCount + 1); // node → preorder number
   const vertex = new Uint32Array(nodeCount + 1); // preorder number → node
   const parent = new Uint32Array(nodeCount + 1); // preorder number → parent's preorder number
-  const cursor = new Uint32Array(nodeCount); // next edge to look at, per node
+  const cursor = new Uint32Array(nodeCount + 1); // node → next edge to look at
   let n = 0;
   const depthFirst = (start: number, parentNumber: number) => {
     pre[start] = ++n;
@@ -104,7 +90,7 @@ export function computeDominators(
   const rootNumber = 1;
   if (n < nodeCount) {
     for (let v = 0; v < nodeCount; v++) {
-      if (pre[v] === 0 && firstPred[v] === firstPred[v + 1]) depthFirst(v, rootNumber);
+      if (pre[v] === 0 && inDegree[v] === 0) depthFirst(v, rootNumber);
     }
     for (let v = 0; v < nodeCount; v++) {
       if (pre[v] === 0) {
@@ -114,30 +100,40 @@ export function computeDominators(
       }
     }
   }
-  onProgress?.('dominators', nodeCount * 0.4, nodeCount);
+  onProgress?.('dominators', nodeCount * 0.3, nodeCount);
 
-  // Predecessors renumbered to preorder numbers: the main loop then never touches node space.
-  for (let i = 0; i < predTotal; i++) preds[i] = pre[preds[i]!]!;
-  const semi = cursor; // reuse: cursor is done with
-  const label = pre; // reuse: pre is done with (renumbered above)
+  // Retainers by preorder number, as preorder numbers (CSR): the main loop below then walks them in
+  // order instead of jumping around node space. predStart[w] is a fill cursor first, then shifted.
+  const preds = new Uint32Array(predTotal);
+  const predStart = new Uint32Array(n + 2);
+  for (let w = 1; w <= n; w++) predStart[w + 1] = predStart[w]! + inDegree[vertex[w]!]!;
+  for (let node = 0; node < nodeCount; node++) {
+    const from = pre[node]!;
+    for (let e = firstEdge[node]!, end = firstEdge[node + 1]!; e < end; e++) {
+      if (isEssential(e)) preds[predStart[pre[edgeTo[e]!]!]!++] = from;
+    }
+  }
+  for (let w = n + 1; w > 1; w--) predStart[w] = predStart[w - 1]!;
+  predStart[1] = 0;
+  onProgress?.('dominators', nodeCount * 0.45, nodeCount);
+
+  const semi = pre; // reuse: node → number is done with
+  const label = inDegree; // reuse
   const ancestor = new Uint32Array(nodeCount + 1);
-  const stack = new Uint32Array(nodeCount + 1);
+  const stack = cursor; // reuse: the DFS is done with it
   for (let w = 1; w <= n; w++) {
-    semi[w - 1] = w; // semi is 0-based in storage: semi[w-1] is vertex w's semidominator
-    label[w - 1] = w;
+    semi[w] = w;
+    label[w] = w;
   }
 
   // Semidominators, highest preorder number first.
   for (let w = n; w >= 2; w--) {
     let s = w;
-    const node = vertex[w]!;
-    const predStart = firstPred[node]!;
-    const predEnd = firstPred[node + 1]!;
-    if (predStart === predEnd) {
-      // Retained by nothing (only weakly): attached to the root, which counts as its one retainer.
-      s = rootNumber;
-    }
-    for (let i = predStart; i < predEnd; i++) {
+    const start = predStart[w]!;
+    const end = predStart[w + 1]!;
+    // Retained by nothing (only weakly): attached to the root, which counts as its one retainer.
+    if (start === end) s = rootNumber;
+    for (let i = start; i < end; i++) {
       const v = preds[i]!;
       let candidate: number;
       if (v <= w) {
@@ -153,23 +149,23 @@ export function computeDominators(
         while (sp > 0) {
           x = stack[--sp]!;
           const a = ancestor[x]!;
-          if (semi[label[a - 1]! - 1]! < semi[label[x - 1]! - 1]!) label[x - 1] = label[a - 1]!;
+          if (semi[label[a]!]! < semi[label[x]!]!) label[x] = label[a]!;
           ancestor[x] = ancestor[a]!;
         }
-        candidate = semi[label[v - 1]! - 1]!;
+        candidate = semi[label[v]!]!;
       }
       if (candidate < s) s = candidate;
     }
-    semi[w - 1] = s;
+    semi[w] = s;
     ancestor[w] = parent[w]!;
-    if ((w & 0xfffff) === 0) onProgress?.('dominators', nodeCount * (0.4 + (0.5 * (n - w)) / n), nodeCount);
+    if ((w & 0xfffff) === 0) onProgress?.('dominators', nodeCount * (0.45 + (0.5 * (n - w)) / n), nodeCount);
   }
 
   // Immediate dominators: walk up from the parent until at or above the semidominator (NCA step).
   const idomNumber = parent; // computed in place: idom of smaller numbers is final when needed
   for (let w = 2; w <= n; w++) {
     let d = idomNumber[w]!;
-    const s = semi[w - 1]!;
+    const s = semi[w]!;
     while (d > s) d = idomNumber[d]!;
     idomNumber[w] = d;
   }
@@ -182,18 +178,22 @@ export function computeDominators(
     order[w - 1] = node;
     idom[node] = vertex[idomNumber[w]!]!;
   }
-  onProgress?.('retained sizes', 0, nodeCount);
+  onProgress?.('dominators', nodeCount, nodeCount);
+  return { idom, order };
+}
 
+/** Self sizes summed up the dominator tree (children before parents: reverse preorder). */
+export function computeRetainedSizes(snapshot: HeapSnapshot, dominators: Dominators): Float64Array {
+  const { nodeCount, nodeSelfSize, largeSelfSizes } = snapshot;
+  const { idom, order } = dominators;
   const retainedSize = new Float64Array(nodeCount);
-  const { nodeSelfSize, largeSelfSizes } = snapshot;
   for (let i = 0; i < nodeCount; i++) {
     const size = nodeSelfSize[i]!;
     retainedSize[i] = size === SELF_SIZE_OVERFLOW ? (largeSelfSizes.get(i) ?? size) : size;
   }
-  for (let w = n; w >= 2; w--) {
-    const node = vertex[w]!;
+  for (let i = nodeCount - 1; i >= 1; i--) {
+    const node = order[i]!;
     retainedSize[idom[node]!]! += retainedSize[node]!;
   }
-  onProgress?.('retained sizes', nodeCount, nodeCount);
-  return { idom, order, retainedSize };
+  return retainedSize;
 }

@@ -16,9 +16,20 @@ export interface ParseOptions {
   signal?: AbortSignal;
   /** Read buffer size; tests use tiny chunks to exercise values split across reads. */
   chunkSize?: number;
+  /** Allocate the columns on SharedArrayBuffers so worker threads can work on them without copies. */
+  shared?: boolean;
 }
 
-interface Header {
+/** A typed array on a SharedArrayBuffer or an ordinary one. */
+function allocate<T extends Uint8Array | Uint32Array>(
+  Type: { new (buffer: ArrayBufferLike): T; new (length: number): T; BYTES_PER_ELEMENT: number },
+  length: number,
+  shared: boolean | undefined,
+): T {
+  return shared ? new Type(new SharedArrayBuffer(length * Type.BYTES_PER_ELEMENT)) : new Type(length);
+}
+
+export interface Header {
   nodeFields: string[];
   nodeTypeNames: string[];
   edgeFields: string[];
@@ -30,6 +41,9 @@ interface Header {
 }
 
 const MAX_HEADER_BYTES = 16 << 20;
+const EDGES_KEY = new TextEncoder().encode('"edges":[');
+const LOCATIONS_KEY = new TextEncoder().encode('"locations":[');
+const STRINGS_KEY = new TextEncoder().encode('"strings":[');
 const MAX_UINT32 = 0xffffffff;
 
 const CHAR_QUOTE = 0x22;
@@ -77,7 +91,7 @@ interface NodeColumns {
   maxNameIndex: number;
 }
 
-interface EdgeColumns {
+export interface EdgeColumns {
   edgeType: Uint8Array;
   edgeNameOrIndex: Uint32Array;
   edgeTo: Uint32Array;
@@ -91,7 +105,7 @@ interface Locations {
   locationColumn: Uint32Array;
 }
 
-class SnapshotParser {
+export class SnapshotParser {
   private readonly reader: ByteReader;
   private readonly options: ParseOptions;
   private header: Header | undefined;
@@ -120,7 +134,75 @@ class SnapshotParser {
     return { nodeId: this.nodes.nodeId, nodeCount: this.header.nodeCount };
   }
 
-  private readMembers(stopAfterNodes: boolean): void {
+  /**
+   * Parallel mode, first step: the opening brace and the "snapshot" header. Undefined when the file
+   * does not start the way V8 writes it (the caller then parses sequentially).
+   */
+  parseHead(): Header | undefined {
+    this.prologue();
+    if (this.peekNonSpace() !== CHAR_QUOTE || this.readKey() !== 'snapshot') return undefined;
+    if (this.peekNonSpace() !== CHAR_COLON) return undefined;
+    this.reader.position++;
+    this.header = this.parseHeader();
+    return this.header;
+  }
+
+  /** Parallel mode: `nodes`, which V8 writes right after the header. False when it is not next. */
+  parseNodesNext(): boolean {
+    if (this.peekNonSpace() !== CHAR_COMMA) return false;
+    this.reader.position++;
+    if (this.peekNonSpace() !== CHAR_QUOTE || this.readKey() !== 'nodes') return false;
+    if (this.peekNonSpace() !== CHAR_COLON) return false;
+    this.reader.position++;
+    this.nodes = this.parseNodes(this.header!);
+    return true;
+  }
+
+  /** Parallel mode, on a worker: finds the `edges` key at or after `from` and parses the section. */
+  parseEdgesAfter(from: number, header: Header): { edges: EdgeColumns; end: number } {
+    const at = this.reader.indexOf(EDGES_KEY, from);
+    if (at < 0)
+      this.fail('ERR_SNAPSHOT_NOT_A_SNAPSHOT', 'not a complete V8 heap snapshot: no "edges" section');
+    this.reader.seek(at + EDGES_KEY.length - 1);
+    const edges = this.parseEdges(header);
+    return { edges, end: this.reader.offset };
+  }
+
+  /**
+   * Parallel mode: `locations` and `strings` at offsets found by searching from the end of the file
+   * (their keys cannot occur inside the data: quotes inside strings are escaped), then the end.
+   */
+  parseTail(locationsAt: number, stringsAt: number): void {
+    const header = this.header!;
+    if (locationsAt >= 0) {
+      this.reader.seek(locationsAt + LOCATIONS_KEY.length - 1);
+      this.locations = this.parseLocations(header);
+    }
+    this.reader.seek(stringsAt + STRINGS_KEY.length - 1);
+    this.strings = this.parseStrings();
+    const c = this.peekNonSpace();
+    if (c !== CHAR_CLOSE_BRACE) this.unexpected(c, 'the end of the snapshot object');
+    this.reader.position++;
+    if (this.peekNonSpace() !== -1) {
+      this.fail('ERR_SNAPSHOT_NOT_JSON', 'unexpected data after the snapshot', this.reader.offset);
+    }
+  }
+
+  /** Parallel mode, last step: the edges parsed elsewhere join the rest. */
+  assemble(edges: EdgeColumns): HeapSnapshot {
+    this.edges = edges;
+    return this.finish();
+  }
+
+  /** Where the parallel tail sections start; undefined when they cannot be found that way. */
+  findTail(notBefore: number): { locationsAt: number; stringsAt: number } | undefined {
+    const stringsAt = this.reader.lastIndexOf(STRINGS_KEY, notBefore);
+    if (stringsAt < 0) return undefined;
+    const locationsAt = this.reader.lastIndexOf(LOCATIONS_KEY, notBefore);
+    return { locationsAt: locationsAt < stringsAt ? locationsAt : -1, stringsAt };
+  }
+
+  private prologue(): void {
     const reader = this.reader;
     if (reader.fileSize === 0) {
       this.fail(
@@ -138,6 +220,11 @@ class SnapshotParser {
       this.fail('ERR_SNAPSHOT_NOT_JSON', 'not a heap snapshot: the file is not JSON', reader.offset);
     }
     reader.position++;
+  }
+
+  private readMembers(stopAfterNodes: boolean): void {
+    const reader = this.reader;
+    this.prologue();
     let firstKey = true;
     for (;;) {
       let c = this.peekNonSpace();
@@ -353,12 +440,13 @@ class SnapshotParser {
     const edgeCountOffset = fields.indexOf('edge_count');
     const detachednessOffset = fields.indexOf('detachedness');
     const typeCount = header.nodeTypeNames.length;
-    const nodeType = new Uint8Array(nodeCount);
-    const nodeName = new Uint32Array(nodeCount);
-    const nodeId = new Uint32Array(nodeCount);
-    const nodeSelfSize = new Uint32Array(nodeCount);
-    const nodeDetachedness = detachednessOffset >= 0 ? new Uint8Array(nodeCount) : undefined;
-    const firstEdge = new Uint32Array(nodeCount + 1);
+    const nodeType = allocate(Uint8Array, nodeCount, this.options.shared);
+    const nodeName = allocate(Uint32Array, nodeCount, this.options.shared);
+    const nodeId = allocate(Uint32Array, nodeCount, this.options.shared);
+    const nodeSelfSize = allocate(Uint32Array, nodeCount, this.options.shared);
+    const nodeDetachedness =
+      detachednessOffset >= 0 ? allocate(Uint8Array, nodeCount, this.options.shared) : undefined;
+    const firstEdge = allocate(Uint32Array, nodeCount + 1, this.options.shared);
     const largeSelfSizes = new Map<number, number>();
     const tokenizer = new NumberTokenizer(this.reader, this.numberErrors('nodes'));
     let ordinal = 0;
@@ -435,9 +523,9 @@ class SnapshotParser {
     header.edgeTypeNames.forEach((name, index) => {
       if (name === 'element' || name === 'hidden') indexEdgeTypes[index] = 1;
     });
-    const edgeType = new Uint8Array(edgeCount);
-    const edgeNameOrIndex = new Uint32Array(edgeCount);
-    const edgeTo = new Uint32Array(edgeCount);
+    const edgeType = allocate(Uint8Array, edgeCount, this.options.shared);
+    const edgeNameOrIndex = allocate(Uint32Array, edgeCount, this.options.shared);
+    const edgeTo = allocate(Uint32Array, edgeCount, this.options.shared);
     const nodeIndexLimit = header.nodeCount * nodeFieldCount;
     const tokenizer = new NumberTokenizer(this.reader, this.numberErrors('edges'));
     let edge = 0;
@@ -559,7 +647,7 @@ class SnapshotParser {
   private parseStrings(): StringTable {
     this.expectOpenBracket('strings');
     const reader = this.reader;
-    const table = new StringTable();
+    const table = new StringTable({ shared: this.options.shared === true });
     let inString = false;
     let escapeNext = false;
     let expectValue = true;

@@ -45,19 +45,32 @@ export function markPageOwned(snapshot: HeapSnapshot, types: TypeIndices): Uint8
   return pageOwned;
 }
 
-/** One bit per edge: does it retain its target? */
+export interface EssentialEdges {
+  /** One bit per edge: does it retain its target? */
+  bits: Uint8Array;
+  /** Per node: how many essential edges point at it (length nodeCount + 1). */
+  inDegree: Uint32Array;
+  /** Number of essential edges. */
+  count: number;
+}
+
+/** Which edges retain, and each node's number of retaining edges (one pass over all edges). */
 export function essentialEdges(
   snapshot: HeapSnapshot,
   types: TypeIndices,
   pageOwned: Uint8Array,
-): Uint8Array {
+): EssentialEdges {
   const { nodeCount, firstEdge, edgeType, edgeTo, edgeNameOrIndex, nodeId, strings } = snapshot;
   const bits = new Uint8Array((snapshot.edgeCount + 7) >>> 3);
+  const inDegree = new Uint32Array(nodeCount + 1);
+  let count = 0;
   const weak = types.edge.weak;
   const shortcut = types.edge.shortcut;
   const internal = types.edge.internal;
   // Edge names repeat (e.g. "map", "elements"): test the WeakMap pattern once per distinct name.
-  const weakMapTableIdByName = new Map<number, number>();
+  // 0 = not tested yet, 1 = not a WeakMap value edge, 2 = one (its table id is in the map).
+  const nameKind = new Uint8Array(strings.size);
+  const tableIdByName = new Map<number, number>();
   for (let node = 0; node < nodeCount; node++) {
     const fromRoot = node === ROOT_ORDINAL;
     const ownerIsPageOwned = pageOwned[node] !== 0;
@@ -72,17 +85,23 @@ export function essentialEdges(
       }
       if (type === internal) {
         const name = edgeNameOrIndex[e]!;
-        let tableId = weakMapTableIdByName.get(name);
-        if (tableId === undefined) {
-          tableId = weakMapTableId(strings.get(name));
-          weakMapTableIdByName.set(name, tableId);
+        let kind = nameKind[name]!;
+        if (kind === 0) {
+          // WeakMap value edges are named "<digits> / part of key …": skip decoding anything else.
+          const first = strings.firstByte(name);
+          const tableId = first >= 0x30 && first <= 0x39 ? weakMapTableId(strings.get(name)) : -1;
+          kind = tableId < 0 ? 1 : 2;
+          if (tableId >= 0) tableIdByName.set(name, tableId);
+          nameKind[name] = kind;
         }
-        if (tableId >= 0 && tableId === nodeId[node]) continue;
+        if (kind === 2 && tableIdByName.get(name) === nodeId[node]) continue;
       }
       bits[e >>> 3]! |= 1 << (e & 7);
+      inDegree[target]!++;
+      count++;
     }
   }
-  return bits;
+  return { bits, inDegree, count };
 }
 
 function weakMapTableId(name: string): number {

@@ -8,17 +8,50 @@
 const BLOCK_SIZE = 64 << 20;
 const utf8 = new TextDecoder('utf-8', { fatal: false });
 
+/** A string table's data, shareable with a worker thread (blocks on SharedArrayBuffers). */
+export interface StringTableData {
+  blocks: Uint8Array[];
+  starts: Float64Array;
+  lengths: Uint32Array;
+  count: number;
+}
+
 export class StringTable {
   /** Raw section bytes in blocks (no single huge allocation); a string may straddle two blocks. */
-  private readonly blocks: Uint8Array[] = [];
+  private blocks: Uint8Array[] = [];
+  /** Allocate blocks on SharedArrayBuffers (see `data()`). */
+  private readonly shared: boolean;
   private blockUsed = 0;
   /** Bytes appended so far: the global offset of the next appended byte. */
   private appended = 0;
   /** Per string: global byte offset of its first byte (after the opening quote), and its raw length. */
-  private starts = new Float64Array(4096);
-  private lengths = new Uint32Array(4096);
+  private starts: Float64Array<ArrayBufferLike> = new Float64Array(4096);
+  private lengths: Uint32Array<ArrayBufferLike> = new Uint32Array(4096);
   private count = 0;
   private readonly cache = new Map<number, string>();
+
+  constructor(options: { shared?: boolean } = {}) {
+    this.shared = options.shared === true;
+  }
+
+  /** A table over another thread's data; strings added here stay local to this copy. */
+  static from(data: StringTableData): StringTable {
+    const table = new StringTable();
+    table.blocks = [...data.blocks];
+    // Local additions go to a fresh block (shared blocks are read-only here), whose offsets start at
+    // its block boundary.
+    table.blockUsed = table.blocks.length === 0 ? 0 : table.blocks[table.blocks.length - 1]!.length;
+    table.appended = table.blocks.length * BLOCK_SIZE;
+    table.starts = data.starts;
+    table.lengths = data.lengths;
+    table.count = data.count;
+    return table;
+  }
+
+  /** The table's data for `StringTable.from` in a worker (share it only when built with `shared`). */
+  data(): StringTableData {
+    return { blocks: this.blocks, starts: this.starts, lengths: this.lengths, count: this.count };
+  }
 
   get size(): number {
     return this.count;
@@ -35,7 +68,7 @@ export class StringTable {
     while (done < bytes.length) {
       let block = this.blocks[this.blocks.length - 1];
       if (block === undefined || this.blockUsed === block.length) {
-        block = new Uint8Array(BLOCK_SIZE);
+        block = this.shared ? new Uint8Array(new SharedArrayBuffer(BLOCK_SIZE)) : new Uint8Array(BLOCK_SIZE);
         this.blocks.push(block);
         this.blockUsed = 0;
       }
@@ -112,12 +145,13 @@ export class StringTable {
 
   /** Releases the arrays' growth slack once parsing is done. */
   trim(): void {
-    this.starts = this.starts.slice(0, Math.max(this.count, 1));
-    this.lengths = this.lengths.slice(0, Math.max(this.count, 1));
-    if (this.count === 0) {
-      this.starts = new Float64Array(4096);
-      this.lengths = new Uint32Array(4096);
-    }
+    const keep = Math.max(this.count, 1);
+    const starts = this.shared ? new Float64Array(new SharedArrayBuffer(keep * 8)) : new Float64Array(keep);
+    starts.set(this.starts.subarray(0, keep));
+    const lengths = this.shared ? new Uint32Array(new SharedArrayBuffer(keep * 4)) : new Uint32Array(keep);
+    lengths.set(this.lengths.subarray(0, keep));
+    this.starts = starts;
+    this.lengths = lengths;
   }
 
   private decode(index: number): string {

@@ -127,4 +127,6 @@ export interface AnalyzeOptions {
   /** Called often during long phases; cheap to ignore. */
   onProgress?: (progress: AnalysisProgress) => void;
   signal?: AbortSignal;
+  /** Use a second thread for big snapshots (default true). */
+  parallel?: boolean;
 }

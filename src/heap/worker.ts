@@ -31,7 +31,9 @@ async function run(request: HeapWorkerRequest): Promise<unknown> {
     case 'retainerPath':
       return findRetainerPath(request.file, request.nodeId, onProgress);
     default:
-      throw new TypeError(`unknown heap worker request ${JSON.stringify((request as { kind?: unknown }).kind)}`);
+      throw new TypeError(
+        `unknown heap worker request ${JSON.stringify((request as { kind?: unknown }).kind)}`,
+      );
   }
 }
 
@@ -43,7 +45,9 @@ function findRetainerPath(
   const snapshot = parseHeapSnapshot(file, {
     onProgress: (done, total) => onProgress({ snapshot: 0, phase: 'parse', done, total }),
   });
-  const graph = buildHeapGraph(snapshot, (phase, done, total) => onProgress({ snapshot: 0, phase, done, total }));
+  const graph = buildHeapGraph(snapshot, (phase, done, total) =>
+    onProgress({ snapshot: 0, phase, done, total }),
+  );
   const ids = snapshot.nodeId;
   for (let node = 0; node < snapshot.nodeCount; node++) {
     if (ids[node] !== nodeId) continue;
@@ -61,6 +65,11 @@ run(workerData as HeapWorkerRequest).then(
   (result) => post({ type: 'result', result }),
   (error: unknown) => {
     if (isMemwatcherError(error)) post({ type: 'error', code: error.code, message: error.message });
-    else post({ type: 'error', code: 'ERR_INTERNAL', message: error instanceof Error ? error.message : String(error) });
+    else
+      post({
+        type: 'error',
+        code: 'ERR_INTERNAL',
+        message: error instanceof Error ? error.message : String(error),
+      });
   },
 );
