@@ -13,14 +13,16 @@ export function nodeLabel(graph: HeapGraph, node: number): string {
   const { snapshot, types, classIndex } = graph;
   const type = snapshot.nodeType[node];
   if (type === types.node.closure) {
+    // The function's own name; readers mark it as a function (DevTools shows `name()`).
     const name = snapshot.strings.get(snapshot.nodeName[node]!);
-    return name === '' ? '(anonymous function)' : `${name}()`;
+    return name === '' ? '(anonymous function)' : name;
   }
   if (type === types.node.hidden || type === types.node.synthetic || type === types.node.code) {
     return snapshot.strings.get(snapshot.nodeName[node]!);
   }
   if (type === types.node.string || type === types.node.consString || type === types.node.slicedString) {
-    return `(string, ${snapshot.strings.rawLength(snapshot.nodeName[node]!)} chars)`;
+    // The length only: the value itself may be a secret.
+    return `(string, ${snapshot.strings.get(snapshot.nodeName[node]!).length} chars)`;
   }
   return snapshot.strings.get(classIndex[node]!);
 }
