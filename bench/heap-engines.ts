@@ -7,7 +7,7 @@
 // Times are the full analysis (parse, dominators, retained sizes, class summary) measured inside
 // each child after its modules load; peak RSS is the child's maxRSS. Everything printed is also
 // written as JSON next to the snapshot's results in bench/out/.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import {
   closeSync,
   mkdirSync,
@@ -95,6 +95,8 @@ console.log(
 );
 console.log(`node      ${process.version} (${process.execPath})`);
 console.log(`date      ${new Date().toISOString()}`);
+const engineVersion = memwatcherEngineVersion();
+console.log(`engine    src/heap at ${engineVersion}`);
 
 // Every contender reads the file from the page cache; the first one must not pay for the disk.
 warmPageCache(file);
@@ -166,6 +168,7 @@ writeFileSync(
       nodeCount: header.nodeCount,
       edgeCount: header.edgeCount,
       node: process.version,
+      engineVersion,
       date: new Date().toISOString(),
       repeat,
       runs: runs.map(({ result, ...run }) => ({
@@ -422,6 +425,19 @@ function runContender(contender: Contender, snapshot: string): Promise<Run> {
   });
 }
 
+/** The engine changes under active work: say which state of src/heap was measured. */
+function memwatcherEngineVersion(): string {
+  const git = (...args: string[]): string =>
+    execFileSync('git', ['-C', join(benchDir, '..'), ...args], { encoding: 'utf8' }).trim();
+  try {
+    const commit = git('log', '-1', '--format=%h %cI', '--', 'src/heap');
+    const changed = git('status', '--porcelain', '--', 'src/heap').split('\n').filter(Boolean).length;
+    return `${commit || '(no commit)'}${changed > 0 ? ` + ${changed} uncommitted file(s)` : ''}`;
+  } catch {
+    return 'unknown (no git)';
+  }
+}
+
 function procStatus(pid: number | undefined): { rssBytes: number; peakRssBytes: number } {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -474,7 +490,8 @@ function seconds(ms: number): string {
 }
 
 function ratio(value: number): string {
-  return `${value.toFixed(2)}×`;
+  // Three significant digits so that 0.402 does not print as a target-meeting 0.40.
+  return `${value >= 100 ? value.toFixed(0) : value.toPrecision(3)}×`;
 }
 
 function num(value: number | undefined): string {
