@@ -74,7 +74,8 @@ it is a terminal.`,
       return;
     }
     const color = shouldUseColor(context.stdout, context.env);
-    const width = Math.max(60, Math.min(context.stdout.columns ?? 100, 140));
+    // Not a terminal, or one of unknown size (0 columns): 100.
+    const width = Math.max(60, Math.min(context.stdout.columns || 100, 140));
     context.stdout.write(renderAnalysisText(result, { color, top: options.top, width }));
   },
 });

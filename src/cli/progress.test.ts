@@ -64,6 +64,13 @@ describe('createProgress', () => {
   });
 });
 
+it('treats a terminal of unknown size (0 columns) as 80 wide', () => {
+  const { writes, stream } = fakeStream(true, 0);
+  const progress = createProgress({ stream, quiet: false, snapshotCount: 3, now: fakeClock().now });
+  progress.update({ snapshot: 2, phase: 'retained sizes', done: 5, total: 10 });
+  assert.match(writes[0] ?? '', /retained sizes {2}50%/);
+});
+
 describe('describeProgress', () => {
   it('shows snapshot, phase, percentage, parse rate and elapsed time', () => {
     const text = describeProgress(

@@ -57,7 +57,8 @@ export function createProgress(options: ProgressOptions): ProgressLine {
     lastDrawAt = time;
     const text = describeProgress(progress, snapshotCount, time - phaseStartedAt, time - startedAt);
     // Never let the line wrap: a wrapped line cannot be redrawn with \r.
-    const width = Math.max(20, (stream.columns ?? 80) - 1);
+    // A terminal of unknown size reports 0 columns.
+    const width = Math.max(20, (stream.columns || 80) - 1);
     stream.write(`\r${text.length > width ? text.slice(0, width) : text}\u001b[K`);
     drawn = true;
   };

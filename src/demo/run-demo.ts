@@ -97,8 +97,8 @@ Started it as process ${shop.pid}.`),
     );
 
     write(`\n${heading('4. The culprit')}\n`);
-    write(renderLeakSuspects(result, { color: options.color, top: 3, width: 100 }));
-    write(`\n${explain(result.suspects)}\n`);
+    write(indent(renderLeakSuspects(result, { color: options.color, top: 3, width: 97 }).trimEnd()));
+    write(`\n${explain(result.suspects)}`);
 
     const culprit = result.suspects[0];
     if (culprit?.name !== 'Session') {
@@ -129,8 +129,8 @@ function explain(suspects: readonly LeakSuspect[]): string {
     const holder = variable === undefined ? 'the path above' : `the variable \`${variable}\``;
     lines.push(
       `Reading it: ${culprit.name} objects grew with every snapshot (${culprit.growth.map(formatCount).join(' → ')})`,
-      `and are all still alive. The retainer path says who keeps them: ${holder}, followed from a GC root.`,
-      'The fix is in the code that fills it: evict entries (a bounded cache, a TTL) or drop the cache.',
+      `and are all still alive. The retainer path says who keeps them: ${holder}.`,
+      'The fix belongs where that is filled: evict entries (a size bound, a time to live) or drop it.',
     );
   }
   const healthy = ['Product', 'BoundedCache'];

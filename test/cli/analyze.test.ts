@@ -16,13 +16,15 @@ const directory = mkdtempSync(join(tmpdir(), 'memwatcher-analyze-'));
 const first = join(directory, 'first.heapsnapshot');
 const second = join(directory, 'second.heapsnapshot');
 
-const registryId = 4_000_000_000;
+// Ids as V8 hands them out: increasing over the process's life, so everything allocated after the
+// first snapshot has a larger id than anything in it (the engine relies on that). All beyond 2^31.
+const registryId = 2_200_000_001;
 /** In both snapshots: the same object, so the diff must not count it as added or removed. */
 const keptItemId = 3_000_000_001;
 /** Only in the first snapshot. */
-const freedItemId = 3_500_000_001;
-/** Only in the second snapshot. */
-const newItemIds = [3_000_000_003, 3_000_000_005, 2_147_483_649];
+const freedItemId = 3_000_000_003;
+/** Only in the second snapshot; the last is close to the uint32 limit. */
+const newItemIds = [3_000_000_101, 3_500_000_001, 4_000_000_001];
 
 /** (GC roots) → (Global handles) → Registry.items → Array[i] → Item, with the given Item ids. */
 function registryWith(itemIds: readonly number[]): SnapshotBuilder {
@@ -92,7 +94,11 @@ describe('memwatcher analyze', { concurrency: true }, () => {
     assert.equal(run.stderr, '');
     assert.match(run.stdout, /Classes by retained size/);
     assert.match(run.stdout, new RegExp(`Registry @${registryId}`));
-    assert.match(run.stdout, /\(GC roots\)\[1\] → \(Global handles\)\[1\] → Registry @4000000000/);
+    assert.match(
+      run.stdout,
+      new RegExp(`\\(GC roots\\)\\[1\\] → \\(Global handles\\)\\[1\\] → Registry @${registryId}`),
+    );
+    assert.match(run.stdout, /Item @4000000001/);
     assert.doesNotMatch(run.stdout, /@-\d/, 'no id went negative');
   });
 

@@ -30,7 +30,8 @@ describe('memwatcher demo', { concurrency: true }, () => {
     }
     const culprit = run.stdout.slice(run.stdout.indexOf('4. The culprit'));
     assert.match(culprit, /1\. Session \(object\): [\d,]+ alive/);
-    const path = culprit.slice(culprit.indexOf('retainer path'));
+    // Long paths wrap at arrows; join them back to one line.
+    const path = culprit.slice(culprit.indexOf('retainer path')).replace(/\n\s+→ /g, ' → ');
     assert.match(path, /\.sessions → Map/, 'the retainer path goes through the variable `sessions`');
     assert.match(path, /Session @\d+/);
     assert.match(culprit, /defined at +\S*leaky-app\.ts:\d+:\d+/);
