@@ -103,14 +103,13 @@ function referenceSelfSizes(graph: Graph): number[] {
       stack.push(...out[v]!);
     }
   });
-  nodes.forEach((node, v) => {
-    if (owners[v]!.size !== 1) return;
+  for (let v = 0; v < nodes.length; v++) {
+    if (owners[v]!.size !== 1) continue;
     const [owner] = owners[v]!;
-    if (owner === 0 || nodes[owner!]!.type === 'synthetic') return;
+    if (owner === 0 || nodes[owner!]!.type === 'synthetic') continue;
     sizes[owner!]! += sizes[v]!;
     sizes[v] = 0;
-    void node;
-  });
+  }
   return sizes;
 }
 
@@ -229,6 +228,7 @@ function prng(seed: number): () => number {
 interface RandomOptions {
   /** Self sizes beyond 2^32 (DevTools cannot read those: it keeps sizes in 32 bits). */
   largeSizes: boolean;
+  edgesIntoRoot: boolean;
 }
 
 function randomGraph(seed: number, options: RandomOptions): Graph {
@@ -267,7 +267,13 @@ function randomGraph(seed: number, options: RandomOptions): Graph {
   }
   const edges: GraphEdge[] = [];
   let element = 0;
+  // The root's edges go to distinct nodes: DevTools' distance BFS overflows its queue on a repeated one.
+  const rootTargets = new Set<number>();
   const add = (from: number, to: number, type: EdgeType) => {
+    if (from === 0) {
+      if (rootTargets.has(to)) return;
+      rootTargets.add(to);
+    }
     if (type === 'element' || type === 'hidden') {
       edges.push({ from, to, type, nameOrIndex: element++ % 7 });
     } else if (type === 'internal' && random() < 0.25) {
@@ -314,7 +320,8 @@ function randomGraph(seed: number, options: RandomOptions): Graph {
     const from = Math.floor(random() * n);
     const roll = random();
     // Self edges and edges back into the root, on purpose.
-    const to = roll < 0.03 ? from : roll < 0.06 ? 0 : Math.floor(random() * n);
+    const anyNode = options.edgesIntoRoot ? Math.floor(random() * n) : 1 + Math.floor(random() * (n - 1));
+    const to = roll < 0.03 ? from : roll < 0.06 && options.edgesIntoRoot ? 0 : anyNode;
     add(from, to, pick(edgeTypes));
   }
   return { nodes, edges };
@@ -353,36 +360,27 @@ async function devToolsDominators(text: string): Promise<DevToolsDominators> {
 }
 
 describe('dominators and retained sizes on random graphs', () => {
-  const graphs = 300;
+  const graphs = 200;
 
   test(`${graphs} random graphs of 2–200 nodes: buildHeapGraph equals the brute-force reference`, () => {
-    let nodes = 0;
-    let unreachable = 0;
-    for (let seed = 1; seed <= graphs; seed++) {
-      const graph = randomGraph(seed, { largeSizes: seed % 5 === 0 });
-      const expected = reference(graph);
-      const heap = analyze(graph, seed % 2 === 0 ? 'node20' : 'node24');
-      compare(graph, heap, expected, `seed ${seed}`);
-      nodes += graph.nodes.length;
-      unreachable += expected.idom.filter((d, v) => v !== 0 && d === 0).length;
-    }
-    // The generator must produce what the test claims to cover.
-    assert.ok(nodes > graphs * 40, `${nodes} nodes in all`);
-    assert.ok(unreachable > graphs, `${unreachable} nodes directly under the root`);
-  });
-
-  test('the generator covers every feature the reference has a rule for', () => {
+    // What the generator produced, so the test cannot pass by never meeting a case.
     const seen = {
+      nodes: 0,
       weakOnly: 0,
-      garbageCycles: 0,
+      garbage: 0,
       selfEdges: 0,
       intoRoot: 0,
       ephemeron: 0,
       attributed: 0,
       shortcut: 0,
+      largeSizes: 0,
     };
     for (let seed = 1; seed <= graphs; seed++) {
-      const graph = randomGraph(seed, { largeSizes: false });
+      const graph = randomGraph(seed, { largeSizes: seed % 5 === 0, edgesIntoRoot: true });
+      const expected = reference(graph);
+      const heap = analyze(graph, seed % 2 === 0 ? 'node20' : 'node24');
+      compare(graph, heap, expected, `seed ${seed}`);
+
       const essential = referenceEssential(graph);
       const retainedBy = graph.nodes.map(() => 0);
       const weaklyHeld = graph.nodes.map(() => false);
@@ -396,18 +394,20 @@ describe('dominators and retained sizes on random graphs', () => {
           typeof edge.nameOrIndex === 'string' ? WEAK_MAP_VALUE_EDGE.exec(edge.nameOrIndex) : null;
         if (match !== null && Number(match[1]) === graph.nodes[edge.from]!.id) seen.ephemeron++;
       });
+      seen.nodes += graph.nodes.length;
       seen.weakOnly += graph.nodes.filter((_, v) => v !== 0 && weaklyHeld[v] && retainedBy[v] === 0).length;
-      const expected = reference(graph);
       seen.attributed += expected.selfSize.filter((size, v) => size !== graph.nodes[v]!.selfSize).length;
-      // Garbage that the root cannot reach even through weakly held nodes: hangs off the root, retained.
-      seen.garbageCycles += expected.idom.filter((d, v) => v !== 0 && d === 0 && retainedBy[v]! > 0).length;
+      seen.largeSizes += expected.selfSize.filter((size) => size >= 2 ** 32).length;
+      // Retained, yet not reachable from the root even through weakly held nodes: garbage cycles.
+      seen.garbage += expected.idom.filter((d, v) => v !== 0 && d === 0 && retainedBy[v]! > 0).length;
     }
     for (const [feature, count] of Object.entries(seen)) assert.ok(count >= 20, `${feature}: only ${count}`);
   });
 
   test('a sample of the random graphs: DevTools computes the same dominators and retained sizes', async () => {
-    for (let seed = 1; seed <= graphs; seed += 5) {
-      const graph = randomGraph(seed, { largeSizes: false });
+    // DevTools' distance BFS throws on edges into the root ("BFS failed"): this sample has none.
+    for (let seed = 1; seed <= graphs; seed += 4) {
+      const graph = randomGraph(seed, { largeSizes: false, edgesIntoRoot: false });
       const expected = reference(graph);
       const devTools = await devToolsDominators(textOf(graph));
       for (let v = 0; v < graph.nodes.length; v++) {
@@ -425,8 +425,8 @@ describe('dominators and retained sizes on random graphs', () => {
     }
   });
 
-  test('a chain of 200 000 nodes: no recursion, no stack overflow, sizes summed down the chain', () => {
-    const n = 200_000;
+  test('a chain of 100 000 nodes: no recursion, no stack overflow, sizes summed down the chain', () => {
+    const n = 100_000;
     const nodes: GraphNode[] = [{ type: 'synthetic', name: '', id: 1, selfSize: 0 }];
     const edges: GraphEdge[] = [];
     for (let i = 1; i < n; i++) {
