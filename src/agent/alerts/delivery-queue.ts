@@ -27,6 +27,19 @@ export class DeliveryFailure extends Error {
   }
 }
 
+/**
+ * Delay before retry `attempt` (0-based): `backoffMs · 2^attempt`, capped at `maxBackoffMs`, times a
+ * jitter factor in [0.5, 1.5) so that many processes failing together do not retry in step.
+ */
+export function backoffDelay(
+  attempt: number,
+  backoffMs: number,
+  maxBackoffMs: number,
+  random: number,
+): number {
+  return Math.min(maxBackoffMs, backoffMs * 2 ** attempt) * (0.5 + random);
+}
+
 export interface DeliveryCounts {
   readonly delivered: number;
   /** Items given up after all attempts. */
@@ -145,8 +158,7 @@ export class DeliveryQueue<T> {
   }
 
   private backoff(attempt: number): number {
-    const base = Math.min(this.options.maxBackoffMs, this.options.backoffMs * 2 ** attempt);
-    return base * (0.5 + Math.random());
+    return backoffDelay(attempt, this.options.backoffMs, this.options.maxBackoffMs, Math.random());
   }
 
   private sleep(ms: number): Promise<void> {
