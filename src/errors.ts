@@ -125,10 +125,13 @@ export class InspectorError extends MemwatcherError {
   }
 }
 
-/** A method was called on an object after `dispose()` / `stop()` released its resources. */
-export class DisposedError extends MemwatcherError {
+/**
+ * A method was called when the object cannot serve it: after `dispose()` released its resources, or
+ * before the step it needs (e.g. allocation sites before sampling started). The message says which.
+ */
+export class InvalidStateError extends MemwatcherError {
   constructor(message: string, options?: MemwatcherErrorOptions) {
-    super('ERR_DISPOSED', message, options);
+    super('ERR_INVALID_STATE', message, options);
   }
 }
 

@@ -11,9 +11,15 @@ import type {
 
 export interface HeapAnalysisOptions {
   /** Aborting terminates the worker at once and rejects with `AbortedError`. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** Called for every progress message; errors it throws are ignored. */
   onProgress?: (progress: AnalysisProgress) => void;
+  /**
+   * Keep the host alive until the answer comes. Default false: the worker is `unref()`ed, so a host
+   * that has nothing else to do exits without waiting (right for background work). Set it when the
+   * caller awaits the answer, e.g. a script's top-level `await`, or the process would exit under it.
+   */
+  keepAlive?: boolean;
   /**
    * Cap on the worker's JS heap, in MB. Default: 512 MB plus twice the snapshot files' size, at most
    * half the machine's memory. The engine keeps the graph in typed arrays (outside this cap); the cap
@@ -29,9 +35,9 @@ const workerExtension = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
 
 /**
  * Runs the heap engine (`src/heap/worker`) in a worker thread, so that parsing and analysing a
- * snapshot never blocks the host's event loop. The worker is `unref()`ed (it never keeps the host
- * alive), does not inherit the host's preload modules (`--import`, `--require`), and is terminated
- * when the answer arrives, on abort, and on failure.
+ * snapshot never blocks the host's event loop. The worker is `unref()`ed unless `keepAlive` is set
+ * (by default it never keeps the host alive), does not inherit the host's preload modules (`--import`,
+ * `--require`), and is terminated when the answer arrives, on abort, and on failure.
  *
  * Rejects with `HeapAnalysisError` (the engine's code, e.g. `ERR_SNAPSHOT_TRUNCATED`, or
  * `ERR_ANALYSIS_OUT_OF_MEMORY` / `ERR_ANALYSIS_CRASHED` / `ERR_ANALYSIS_UNAVAILABLE`),
@@ -118,7 +124,7 @@ export async function runHeapWorker<K extends HeapWorkerRequest['kind']>(
       );
     });
     // After the listeners: adding a 'message' listener refs the worker's port again.
-    worker.unref();
+    if (options.keepAlive !== true) worker.unref();
   });
 }
 

@@ -18,7 +18,7 @@ export interface CaptureOptions {
   /** Short tag added to the file name (`[A-Za-z0-9._-]`, other characters become `_`, cut at 64). */
   label?: string;
   /** Checked before and after the snapshot: V8 cannot be interrupted while it writes one. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 export interface CapturedSnapshot {
