@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { askTopGrowingClasses } from '../../src/agent/census-hook.ts';
 import { LeakDetector } from '../../src/agent/detector/leak-detector.ts';
 import { isInspectorSessionOpen } from '../../src/agent/inspector-session.ts';
 
@@ -54,9 +55,13 @@ test('queryObjects census: counts live instances only, compare and findLeaks see
     ]);
     assert.deepEqual(detector.findLeaks({ threshold: 250 }), []);
     assert.deepEqual(detector.topTypes(1), [{ name: 'LeakyThing', count: 350 }]);
+    const faults: unknown[] = [];
+    const forAlerts = await askTopGrowingClasses(detector, 5, 5_000, (fault) => faults.push(fault));
+    assert.deepEqual(faults, []);
     assert.deepEqual(
-      detector.topGrowingClasses(5).map((leak) => leak.name),
-      ['LeakyThing'],
+      forAlerts?.map((leak) => [leak.name, leak.count, leak.countDelta]),
+      [['LeakyThing', 350, 250]],
+      "the watcher's alerts can name the growing class",
     );
   } finally {
     await detector.dispose();
