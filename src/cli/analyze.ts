@@ -68,6 +68,9 @@ it is a terminal.`,
     } finally {
       progress.stop();
     }
+    // A Ctrl-C that came while the engine kept the thread busy is only delivered once the event loop
+    // turns; without this turn it would be lost and the results printed as if nothing happened.
+    await new Promise((resolve) => setImmediate(resolve));
     if (context.signal.aborted) throw new AbortedError();
     if (options.json) {
       context.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

@@ -87,6 +87,8 @@ Started it as process ${shop.pid}.`),
     } finally {
       options.onAnalysisDone();
     }
+    // Let a Ctrl-C that came while the engine kept the thread busy be delivered (see cli/analyze.ts).
+    await new Promise((resolve) => setImmediate(resolve));
     signal.throwIfAborted();
     const seconds = ((performance.now() - startedAt) / 1000).toFixed(1);
     const nodes = result.snapshots.map((snapshot) => formatCount(snapshot.nodeCount)).join(' → ');
