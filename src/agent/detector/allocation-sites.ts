@@ -14,7 +14,10 @@ interface SampledNode {
   readonly children: readonly SampledNode[];
 }
 
-/** A JavaScript frame. `line` and `column` are 1-based, as in stack traces. */
+/**
+ * A JavaScript frame of an allocation stack. `line` and `column` (1-based, as in stack traces) are
+ * where the FUNCTION starts: V8's sampling heap profiler records functions, not statements.
+ */
 export interface StackFrame {
   /** `(anonymous)` for an anonymous function; V8's pseudo frames keep their names: `(V8 API)`, `(GC)`… */
   readonly functionName: string;
