@@ -1,4 +1,5 @@
 import { AbortedError } from '../errors.ts';
+import type { AnalysisProgress, AnalysisResult } from '../heap/types.ts';
 import { renderAnalysisText } from '../report/analysis-text.ts';
 import { shouldUseColor } from './color.ts';
 import { defineCommand } from './command.ts';
@@ -52,25 +53,28 @@ it is a terminal.`,
   async run({ options, positionals: files, context }) {
     await checkSnapshotFiles(files);
     // Loaded here, not at the top: `--help` and usage errors should not pay for the engine.
-    const { analyzeSnapshots } = await import('../heap/index.ts');
+    const { runHeapAnalysis } = await import('../agent/analysis-worker.ts');
     const progress = createProgress({
       stream: context.stderr,
       quiet: options.quiet,
       snapshotCount: files.length,
     });
-    let result: Awaited<ReturnType<typeof analyzeSnapshots>>;
+    let result: AnalysisResult;
     try {
-      result = await analyzeSnapshots(files, {
-        top: options.top,
-        onProgress: progress.update,
-        signal: context.signal,
-      });
+      // The engine runs in a worker thread: this thread stays free to draw progress and to act on
+      // Ctrl-C at once (aborting terminates the worker mid-phase).
+      result = (await runHeapAnalysis(
+        { kind: 'analyze', files, top: options.top },
+        {
+          signal: context.signal,
+          // The worker sends the engine's own progress records.
+          onProgress: (update) => progress.update(update as AnalysisProgress),
+          keepAlive: true,
+        },
+      )) as AnalysisResult;
     } finally {
       progress.stop();
     }
-    // A Ctrl-C that came while the engine kept the thread busy is only delivered once the event loop
-    // turns; without this turn it would be lost and the results printed as if nothing happened.
-    await new Promise((resolve) => setImmediate(resolve));
     if (context.signal.aborted) throw new AbortedError();
     if (options.json) {
       context.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

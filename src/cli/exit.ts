@@ -42,7 +42,11 @@ function classify(error: unknown): Failure {
   if (isMemwatcherError(error)) {
     const message = `memwatcher: ${oneLine(error.message)}`;
     if (usageCodes.has(error.code)) return { exitCode: ExitCode.usage, message };
-    if (error.code === 'ERR_FILE_ACCESS' || error.code.startsWith('ERR_SNAPSHOT_')) {
+    if (
+      error.code === 'ERR_FILE_ACCESS' ||
+      error.code.startsWith('ERR_SNAPSHOT_') ||
+      error.code === 'ERR_ANALYSIS_OUT_OF_MEMORY'
+    ) {
       return { exitCode: ExitCode.badInput, message };
     }
     if (error.code === 'ERR_ABORTED')

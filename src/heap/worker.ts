@@ -21,6 +21,9 @@ export type HeapWorkerMessage =
   | { type: 'result'; result: unknown }
   | { type: 'error'; code: string; message: string };
 
+/** What V8 throws when a typed array cannot be allocated. */
+const OUT_OF_MEMORY = /allocation failed|Invalid typed array length|Array buffer/i;
+
 async function run(request: HeapWorkerRequest): Promise<unknown> {
   const onProgress = (progress: AnalysisProgress) => post({ type: 'progress', progress });
   switch (request.kind) {
@@ -64,12 +67,17 @@ function post(message: HeapWorkerMessage): void {
 run(workerData as HeapWorkerRequest).then(
   (result) => post({ type: 'result', result }),
   (error: unknown) => {
-    if (isMemwatcherError(error)) post({ type: 'error', code: error.code, message: error.message });
-    else
+    if (isMemwatcherError(error)) {
+      post({ type: 'error', code: error.code, message: error.message });
+    } else if (error instanceof RangeError && OUT_OF_MEMORY.test(error.message)) {
       post({
         type: 'error',
-        code: 'ERR_INTERNAL',
-        message: error instanceof Error ? error.message : String(error),
+        code: 'ERR_ANALYSIS_OUT_OF_MEMORY',
+        message: `the snapshot is too large for this machine's free memory (${error.message})`,
       });
+    } else {
+      const message = error instanceof Error ? error.message : String(error);
+      post({ type: 'error', code: 'ERR_INTERNAL', message });
+    }
   },
 );
