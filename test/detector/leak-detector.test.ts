@@ -191,7 +191,22 @@ test('report(): memory, top types, growth, tracked objects and allocation sites 
   }
 });
 
-test('dispose(): disconnects the inspector session; later calls fail with ERR_INVALID_STATE', async () => {
+test('the inspector session is connected only during an operation, or while sampling', async () => {
+  const detector = new LeakDetector({ snapshotDir });
+  try {
+    detector.track(holder.currentSession, 'current session');
+    await detector.retainerPath('current session');
+    assert.equal(isInspectorSessionOpen(), false, 'released after the operation');
+    await detector.startAllocationSampling();
+    assert.equal(isInspectorSessionOpen(), true, 'kept while sampling');
+    await detector.stopAllocationSampling();
+    assert.equal(isInspectorSessionOpen(), false);
+  } finally {
+    await detector.dispose();
+  }
+});
+
+test('dispose(): stops sampling and disconnects the inspector session; later calls fail with ERR_INVALID_STATE', async () => {
   const detector = new LeakDetector({ classes: [LeakyThing] });
   await detector.startAllocationSampling();
   await detector.snapshot();

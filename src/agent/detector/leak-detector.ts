@@ -71,13 +71,9 @@ const censusMethods: readonly CensusMethod[] = ['queryObjects', 'heapSnapshot'];
  * bounded memory (`maxCensuses`, `maxClasses`, `maxCountedClasses`, `maxTracked`), and `dispose()`
  * disconnects its inspector session. Bad arguments throw or reject with coded `MemwatcherError`s.
  *
- * Counting, and what it costs the host (measured on Node 24, 10 MB heap; both grow with the heap):
- * - `queryObjects` census: `v8.queryObjects(ctor, { format: 'count' })` per counted constructor, each
- *   a full GC and heap walk of ~35–55 ms, with the event loop free in between. Node prints a one-time
- *   `ExperimentalWarning` for `v8.queryObjects` on its first use.
- * - `heapSnapshot` census: one pause of ~170–230 ms to write the snapshot, then the heap engine
- *   analyses it in a worker thread (the host runs meanwhile). Every class, with sizes.
- * Each census records its longest pause in `pauseMs`.
+ * Counting: `queryObjects` (a few registered classes, one full GC and heap walk per class) or
+ * `heapSnapshot` (every class, one snapshot pause, analysed off the main thread); see `CensusMethod`
+ * for what each costs. Each census records the longest pause it caused in `pauseMs`.
  *
  * @example
  * import { LeakDetector } from 'memwatcher';
@@ -100,7 +96,10 @@ export class LeakDetector {
   readonly #counted: CountedClasses;
   readonly #tracked: TrackedObjects;
   #censuses: Census[] = [];
-  #lease: InspectorLease | undefined;
+  /** Held for one operation: between operations the session may disconnect (see `#exclusive`). */
+  #operationLease: InspectorLease | undefined;
+  /** Held while sampling: the sampling heap profiler stops when its session disconnects. */
+  #samplingLease: InspectorLease | undefined;
   #queue: Promise<unknown> = Promise.resolve();
   #samplingSince: number | undefined;
   #disposed = false;
@@ -323,10 +322,16 @@ export class LeakDetector {
     }
     return this.#exclusive(async () => {
       if (this.#samplingSince !== undefined) return;
-      const session = await this.#session();
-      await inspectorCall('HeapProfiler.startSampling', () =>
-        session.post('HeapProfiler.startSampling', { samplingInterval }),
-      );
+      const lease = await acquireInspectorSession();
+      try {
+        await inspectorCall('HeapProfiler.startSampling', () =>
+          lease.session.post('HeapProfiler.startSampling', { samplingInterval }),
+        );
+      } catch (error) {
+        lease.release();
+        throw error;
+      }
+      this.#samplingLease = lease;
       this.#samplingSince = Date.now();
     });
   }
@@ -362,12 +367,7 @@ export class LeakDetector {
 
   /** Stops allocation sampling (and drops its samples). */
   stopAllocationSampling(): Promise<void> {
-    return this.#exclusive(async () => {
-      if (this.#samplingSince === undefined) return;
-      const session = await this.#session();
-      this.#samplingSince = undefined;
-      await inspectorCall('HeapProfiler.stopSampling', () => session.post('HeapProfiler.stopSampling'));
-    });
+    return this.#exclusive(() => this.#stopSampling());
   }
 
   /**
@@ -397,21 +397,28 @@ export class LeakDetector {
   }
 
   /**
-   * Stops sampling, disconnects the inspector session, forgets censuses and tracked objects. Waits for
+   * Stops sampling, releases the inspector session, forgets censuses and tracked objects. Waits for
    * work already asked for. Idempotent; afterwards every method throws `InvalidStateError`.
    */
   async dispose(): Promise<void> {
     if (this.#disposed) return;
     this.#disposed = true;
     await this.#queue.catch(() => {});
-    if (this.#samplingSince !== undefined && this.#lease !== undefined) {
-      this.#samplingSince = undefined;
-      await this.#lease.session.post('HeapProfiler.stopSampling').catch(() => {});
-    }
-    this.#lease?.release();
-    this.#lease = undefined;
+    await this.#stopSampling().catch(() => {});
     this.#tracked.clear();
     this.#censuses = [];
+  }
+
+  async #stopSampling(): Promise<void> {
+    const lease = this.#samplingLease;
+    if (lease === undefined) return;
+    this.#samplingLease = undefined;
+    this.#samplingSince = undefined;
+    try {
+      await inspectorCall('HeapProfiler.stopSampling', () => lease.session.post('HeapProfiler.stopSampling'));
+    } finally {
+      lease.release();
+    }
   }
 
   async #countByQuery(label: string): Promise<Census> {
@@ -479,14 +486,23 @@ export class LeakDetector {
   }
 
   async #session(): Promise<Session> {
-    this.#lease ??= await acquireInspectorSession();
-    return this.#lease.session;
+    this.#operationLease ??= await acquireInspectorSession();
+    return this.#operationLease.session;
   }
 
-  /** One inspector operation at a time: two GCs, snapshots or samplings at once would interfere. */
+  /**
+   * One inspector operation at a time (two GCs, snapshots or samplings at once would interfere), each
+   * releasing its session lease when done. Not holding the session between operations is deliberate:
+   * once a snapshot was taken, V8 tracks object moves at every GC (to keep snapshot ids) until the
+   * session disconnects, which slowed allocation-heavy code by roughly a third in our measurements.
+   * The detector needs ids to hold only within one `retainerPath()` call.
+   */
   #exclusive<T>(work: () => Promise<T>): Promise<T> {
     if (this.#disposed) return Promise.reject(disposedError());
-    const run = this.#queue.then(work, work);
+    const run = this.#queue.then(work, work).finally(() => {
+      this.#operationLease?.release();
+      this.#operationLease = undefined;
+    });
     this.#queue = run.catch(() => {});
     return run;
   }
