@@ -91,6 +91,28 @@ test('heapSnapshot census: every class with sizes, counted off the main thread, 
   }
 });
 
+test('censuses are capped at maxCensuses, oldest dropped; an aborted census stores nothing', async () => {
+  const detector = new LeakDetector({ classes: [LeakyThing], maxCensuses: 2, snapshotDir });
+  try {
+    for (const label of ['one', 'two', 'three']) await detector.snapshot(label);
+    assert.deepEqual(
+      detector.censuses().map((census) => census.label),
+      ['two', 'three'],
+    );
+    assert.throws(() => detector.compare('one', 'three'), { code: 'ERR_INVALID_OPTION' });
+    await assert.rejects(
+      detector.snapshot('aborted', { census: 'heapSnapshot', signal: AbortSignal.abort() }),
+      {
+        code: 'ERR_ABORTED',
+      },
+    );
+    assert.equal(detector.censuses().length, 2);
+    assert.deepEqual(readdirSync(snapshotDir), []);
+  } finally {
+    await detector.dispose();
+  }
+});
+
 test('track(): a held object is alive and its retainer path ends with the holding property', async () => {
   const detector = new LeakDetector({ snapshotDir });
   try {
