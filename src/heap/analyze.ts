@@ -39,9 +39,10 @@ export async function analyzeSnapshots(
   if (!Number.isInteger(top) || top < 1)
     throw new InvalidOptionError('top', `must be a positive integer, got ${top}`);
   // A second thread pays off on big snapshots only (starting it costs ~50 ms).
-  const thread = options.parallel !== false && files.some(isBig) ? new EngineThread() : undefined;
+  const always = options.parallel === 'always';
+  const thread = always || (options.parallel !== false && files.some(isBig)) ? new EngineThread() : undefined;
   try {
-    return await analyzeWith(files, options, top, thread);
+    return await analyzeWith(files, options, top, thread, always ? 0 : PARALLEL_MIN_BYTES);
   } finally {
     await thread?.close();
   }
@@ -52,6 +53,7 @@ async function analyzeWith(
   options: AnalyzeOptions,
   top: number,
   thread: EngineThread | undefined,
+  parallelMinBytes: number,
 ): Promise<AnalysisResult> {
   const { signal } = options;
   const last = files.length - 1;
@@ -75,7 +77,7 @@ async function analyzeWith(
 
   const infos: SnapshotInfo[] = new Array(files.length);
   await checkpoint();
-  const lastGraph = await analyzeOne(files[last]!, last, progress, signal, thread);
+  const lastGraph = await analyzeOne(files[last]!, last, progress, signal, thread, parallelMinBytes);
   infos[last] = infoOf(files[last]!, lastGraph);
   if (last > 0 && lastGraph.maxObjectId < boundaries[last - 1]!)
     throw outOfOrder(files[last - 1]!, files[last]!);
@@ -95,7 +97,7 @@ async function analyzeWith(
 
   for (let i = 0; i < last; i++) {
     await checkpoint();
-    const graph = await analyzeOne(files[i]!, i, progress, signal, thread);
+    const graph = await analyzeOne(files[i]!, i, progress, signal, thread, parallelMinBytes);
     infos[i] = infoOf(files[i]!, graph);
     measured[i] = measureGroups(graph, groups);
     if (i === 0) diff.addRemoved(graph, lastSortedIds);
@@ -114,8 +116,13 @@ async function analyzeOne(
   progress: (snapshot: number) => (phase: AnalysisPhase, done: number, total: number) => void,
   signal: AbortSignal | undefined,
   thread: EngineThread | undefined,
+  parallelMinBytes: number,
 ): Promise<HeapGraph> {
-  const snapshot = await parseSnapshotFile(file, { ...parseOptions(progress(index), signal), thread });
+  const snapshot = await parseSnapshotFile(file, {
+    ...parseOptions(progress(index), signal),
+    thread,
+    parallelMinBytes,
+  });
   if (thread !== undefined && isShared(snapshot))
     return buildHeapGraphParallel(snapshot, thread, progress(index));
   return buildHeapGraph(snapshot, progress(index));

@@ -92,13 +92,13 @@ function replyError(reply: Extract<EngineReply, { ok: false }>): Error {
  */
 export async function parseSnapshotFile(
   file: string,
-  options: ParseOptions & { thread?: EngineThread | undefined },
+  options: ParseOptions & { thread?: EngineThread | undefined; parallelMinBytes?: number },
 ): Promise<HeapSnapshot> {
-  const { thread, ...parseOptions } = options;
+  const { thread, parallelMinBytes = PARALLEL_MIN_BYTES, ...parseOptions } = options;
   if (thread === undefined) return parseHeapSnapshot(file, parseOptions);
   const reader = new ByteReader(file, parseOptions.chunkSize);
   try {
-    if (reader.fileSize < PARALLEL_MIN_BYTES) return parseHeapSnapshot(file, parseOptions);
+    if (reader.fileSize < parallelMinBytes) return parseHeapSnapshot(file, parseOptions);
     let mainBytes = 0;
     let workerBytes = 0;
     const report = () =>

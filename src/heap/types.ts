@@ -127,6 +127,9 @@ export interface AnalyzeOptions {
   /** Called often during long phases; cheap to ignore. */
   onProgress?: (progress: AnalysisProgress) => void;
   signal?: AbortSignal;
-  /** Use a second thread for big snapshots (default true). */
-  parallel?: boolean;
+  /**
+   * Use a second thread for big snapshots (default true); `'always'` uses it whatever the size
+   * (tests use it to run the two-thread path on small inputs).
+   */
+  parallel?: boolean | 'always';
 }
