@@ -20,6 +20,8 @@ import type {
 } from './types.ts';
 
 const DEFAULT_TOP = 20;
+// An object passing this share of its retained size to one dominated object is a wrapper.
+const WRAPPER_SHARE = 0.9;
 
 /**
  * Analyzes one snapshot (summary, largest objects) or several snapshots of one process in
@@ -186,7 +188,10 @@ function summarize(graph: HeapGraph, top: number, scripts: ScriptUrls): ClassSum
 
 /**
  * The objects that retain the most, among what a program creates (objects, closures, strings, arrays
- * of its own), leaving out the root's own children (the global object retains nearly everything).
+ * of its own), leaving out the root's own children (the global object retains nearly everything) and
+ * wrappers: objects that pass nearly all they retain on to one object they dominate (a module wrapper →
+ * its scope → the array that really holds the memory). Listing the whole chain would fill the list with
+ * one fact; the object where memory fans out is the one to show (MAT's accumulation point).
  */
 function largestObjects(graph: HeapGraph, top: number, scripts: ScriptUrls): LargestObject[] {
   const { snapshot, types, dominators } = graph;
@@ -199,12 +204,18 @@ function largestObjects(graph: HeapGraph, top: number, scripts: ScriptUrls): Lar
   for (let e = snapshot.firstEdge[ROOT_ORDINAL]!; e < snapshot.firstEdge[ROOT_ORDINAL + 1]!; e++) {
     rootChildren.add(snapshot.edgeTo[e]!);
   }
+  const retained = dominators.retainedSize;
+  const largestChild = new Float64Array(snapshot.nodeCount);
+  for (let node = 1; node < snapshot.nodeCount; node++) {
+    const parent = dominators.idom[node]!;
+    if (retained[node]! > largestChild[parent]!) largestChild[parent] = retained[node]!;
+  }
   // Keep the best `top` in a small sorted array: top is tens, nodes are millions.
   const best: number[] = [];
-  const retained = dominators.retainedSize;
   for (let node = 1; node < snapshot.nodeCount; node++) {
     if (eligible[snapshot.nodeType[node]!] === 0 || rootChildren.has(node)) continue;
     const size = retained[node]!;
+    if (largestChild[node]! >= WRAPPER_SHARE * size) continue;
     if (best.length === top && size <= retained[best[best.length - 1]!]!) continue;
     let position = best.length;
     while (position > 0 && retained[best[position - 1]!]! < size) position--;
