@@ -418,14 +418,13 @@ describe('parseHeapSnapshot: broken files fail with the right code', () => {
   type Outcome = { length: number; layout: string; error: unknown; succeeded: boolean };
   let truncationOutcomes: Outcome[] | undefined;
 
-  /** Every prefix of a small snapshot, in both layouts (node24 also at a tiny read chunk). Computed once. */
+  /** Every prefix of a small snapshot, in both layouts (node20 at the smallest read chunk). Computed once. */
   function truncations(): Outcome[] {
     if (truncationOutcomes !== undefined) return truncationOutcomes;
     const outcomes: Outcome[] = [];
     const cases: [string, SnapshotTextOptions, number | undefined][] = [
       ['node24', {}, undefined],
-      ['node24', {}, 64],
-      ['node20', { layout: 'node20' }, undefined],
+      ['node20', { layout: 'node20' }, 64],
     ];
     for (const [layout, options, chunkSize] of cases) {
       const text = tinyBuilder().text(options);
@@ -446,7 +445,7 @@ describe('parseHeapSnapshot: broken files fail with the right code', () => {
 
   test('every truncation point: never parses, never throws anything but a SnapshotFormatError', () => {
     const outcomes = truncations();
-    assert.ok(outcomes.length > 2500);
+    assert.ok(outcomes.length > 1500);
     const succeeded = outcomes.filter((outcome) => outcome.succeeded).map((o) => `${o.layout}@${o.length}`);
     assert.deepEqual(succeeded, [], 'a truncated file parsed as if complete');
     const foreign = outcomes
