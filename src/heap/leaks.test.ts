@@ -5,9 +5,11 @@
  * programs. Each fixture runs once per process; two at a time.
  */
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { type LeakCase, leakCase, leakCases } from '../../test/fixtures/leaks/cases.ts';
-import { snapshotsFor } from '../../test/support/leak-snapshots.ts';
+import { snapshotsFor, tempDir } from '../../test/support/leak-snapshots.ts';
+import { SnapshotBuilder } from '../../test/support/snapshot-builder.ts';
 import { SnapshotMismatchError } from '../errors.ts';
 import { analyzeSnapshots } from './analyze.ts';
 import type { AnalysisResult, LeakSuspect } from './types.ts';
@@ -143,5 +145,99 @@ describe('diff first → last', () => {
     const job = diff.find((entry) => entry.name === 'Job');
     assert.equal(job, undefined, `Job changed: ${JSON.stringify(job)}`);
     assert.ok(leakCase('queue-grows-then-drains').census?.counts[1] === 3000);
+  });
+});
+
+describe('suspect rules on synthetic snapshots of a Map of Items', () => {
+  const dir = tempDir('leaks-test-');
+  let fileCounter = 0;
+
+  /**
+   * One snapshot: global.cache is a Map whose table holds Items (each with a name string); `tick` is
+   * one object allocated just before the snapshot, so ids always move on as in a real process.
+   */
+  function snapshot(itemIds: number[], tick: number): string {
+    const b = new SnapshotBuilder();
+    const gcRoots = b.node({ type: 'synthetic', name: '(GC roots)', id: 3 });
+    const global = b.node({ type: 'object', name: 'global', id: 5, selfSize: 40 });
+    const cache = b.node({ type: 'object', name: 'Map', id: 7, selfSize: 32 });
+    const table = b.node({
+      type: 'array',
+      name: '(object elements)',
+      id: 9,
+      selfSize: 16 + 8 * itemIds.length,
+    });
+    const tickNode = b.node({ type: 'object', name: 'Tick', id: tick, selfSize: 16 });
+    b.edge(b.root, global, 'shortcut', 'global');
+    b.edge(b.root, gcRoots, 'element', 1);
+    b.edge(gcRoots, global, 'element', 1);
+    b.edge(global, cache, 'property', 'cache');
+    b.edge(global, tickNode, 'property', 'tick');
+    b.edge(cache, table, 'internal', 'table');
+    itemIds.forEach((id, index) => {
+      const item = b.node({ type: 'object', name: 'Item', id, selfSize: 32 });
+      const name = b.node({ type: 'string', name: `item ${id}`, id: id + 1, selfSize: 24 });
+      b.edge(table, item, 'element', index);
+      b.edge(item, name, 'property', 'name');
+    });
+    const file = join(dir, `${++fileCounter}.heapsnapshot`);
+    b.write(file);
+    return file;
+  }
+
+  /** Item ids born in phase `phase` (1, 2 or 3): odd, increasing with the phase. */
+  const born = (phase: number, count: number, from = 0) =>
+    Array.from({ length: count }, (_, i) => phase * 1000 + 2 * (from + i) + 1);
+
+  async function suspectsFor(phases: number[][]): Promise<AnalysisResult['suspects']> {
+    // The tick is the newest object of its phase: born after every Item of that phase.
+    const files = phases.map((ids, i) => snapshot(ids, (i + 1) * 1000 + 999));
+    return (await analyzeSnapshots(files)).suspects;
+  }
+
+  test('a Map growing in every phase, with survivors from every phase: one suspect, its growth and path', async () => {
+    const suspects = await suspectsFor([
+      born(1, 10),
+      [...born(1, 10), ...born(2, 5)],
+      [...born(1, 10), ...born(2, 5), ...born(3, 5)],
+    ]);
+    assert.equal(suspects.length, 1, JSON.stringify(suspects));
+    const [suspect] = suspects;
+    assert.equal(suspect?.name, 'Item');
+    assert.deepEqual(suspect?.growth, [10, 15, 20]);
+    assert.equal(suspect?.count, 20);
+    // Each Item retains itself and its name.
+    assert.equal(suspect?.retainedSize, 20 * (32 + 24));
+    const edges = suspect?.retainerPath.map((step) => step.edge) ?? [];
+    assert.ok(edgesInclude(suspect!, ['cache', 'table']), JSON.stringify(edges));
+  });
+
+  test('a bounded cache that churns (count flat, survivors from every phase): no suspect', async () => {
+    const suspects = await suspectsFor([
+      born(1, 10),
+      [...born(1, 5), ...born(2, 5)],
+      [...born(1, 3), ...born(2, 3), ...born(3, 4)],
+    ]);
+    assert.deepEqual(suspects, []);
+  });
+
+  test('a cache that shrinks, and one filled once: no suspect', async () => {
+    assert.deepEqual(
+      await suspectsFor([
+        born(1, 10),
+        [...born(1, 10), ...born(2, 10)],
+        [...born(1, 10), ...born(2, 5), ...born(3, 1)],
+      ]),
+      [],
+    );
+    assert.deepEqual(await suspectsFor([[], born(2, 10), born(2, 10)]), []);
+  });
+
+  test('growing counts whose middle-phase objects all died: not a leak of those objects', async () => {
+    // Count 10 → 15 → 20, but nothing born between snapshots 1 and 2 is still alive in 3.
+    assert.deepEqual(
+      await suspectsFor([born(1, 10), [...born(1, 10), ...born(2, 5)], [...born(1, 10), ...born(3, 10)]]),
+      [],
+    );
   });
 });
