@@ -1,7 +1,6 @@
 import { unlink } from 'node:fs/promises';
 import type { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
-import { performance } from 'node:perf_hooks';
 import { InvalidOptionError, InvalidStateError } from '../../errors.ts';
 import type { RetainerPathStep } from '../analysis-types.ts';
 import { runHeapAnalysis } from '../analysis-worker.ts';
@@ -13,14 +12,7 @@ import {
   inspectorCall,
 } from '../inspector-session.ts';
 import { type AllocationSite, allocationSitesFrom } from './allocation-sites.ts';
-import {
-  type Census,
-  type CensusMethod,
-  type ClassCount,
-  classesFromSummary,
-  countInstances,
-  readMemoryFigures,
-} from './census.ts';
+import type { Census, CensusMethod, ClassCount } from './census.ts';
 import {
   type CensusComparison,
   compareCensuses,
@@ -29,8 +21,8 @@ import {
 } from './comparison.ts';
 import { type Constructor, CountedClasses } from './counted-classes.ts';
 import { snapshotObjectId } from './object-id.ts';
-import { PauseMeter } from './pause-meter.ts';
 import { formatDetectorReport } from './report.ts';
+import { heapSnapshotCensus, queryObjectsCensus } from './take-census.ts';
 import { type TrackedObjectStatus, TrackedObjects } from './tracking.ts';
 
 export interface LeakDetectorOptions {
@@ -159,10 +151,16 @@ export class LeakDetector {
     }
     return this.#exclusive(async () => {
       const name = label ?? `census ${this.#censuses.length + 1}`;
+      const session = await this.#session();
       const census =
         method === 'queryObjects'
-          ? await this.#countByQuery(name)
-          : await this.#countBySnapshot(name, options.signal);
+          ? await queryObjectsCensus(session, name, this.#counted.list())
+          : await heapSnapshotCensus(session, name, {
+              dir: this.#snapshotDir,
+              keepSnapshots: this.#keepSnapshots,
+              maxClasses: this.#maxClasses,
+              signal: options.signal,
+            });
       this.#censuses.push(census);
       if (this.#censuses.length > this.#maxCensuses) this.#censuses.shift();
       return census;
@@ -418,66 +416,6 @@ export class LeakDetector {
       await inspectorCall('HeapProfiler.stopSampling', () => lease.session.post('HeapProfiler.stopSampling'));
     } finally {
       lease.release();
-    }
-  }
-
-  async #countByQuery(label: string): Promise<Census> {
-    const started = performance.now();
-    const time = Date.now();
-    const session = await this.#session();
-    const meter = new PauseMeter();
-    let memory: Census['memory'];
-    let classes: ClassCount[];
-    let pauseMs: number;
-    try {
-      await collectGarbage(session);
-      memory = readMemoryFigures();
-      classes = await countInstances(this.#counted.list());
-    } finally {
-      pauseMs = meter.stop();
-    }
-    const durationMs = performance.now() - started;
-    return { label, time, method: 'queryObjects', memory, classes, complete: false, pauseMs, durationMs };
-  }
-
-  async #countBySnapshot(label: string, signal: AbortSignal | undefined): Promise<Census> {
-    const started = performance.now();
-    const time = Date.now();
-    const session = await this.#session();
-    const meter = new PauseMeter();
-    let memory: Census['memory'];
-    let file: string;
-    let pauseMs: number;
-    try {
-      await collectGarbage(session);
-      memory = readMemoryFigures();
-      const captureOptions = signal === undefined ? {} : { signal };
-      ({ file } = await captureHeapSnapshot({
-        dir: this.#snapshotDir,
-        label: `census-${label}`,
-        ...captureOptions,
-      }));
-    } finally {
-      pauseMs = meter.stop();
-    }
-    try {
-      const result = await runHeapAnalysis(
-        { kind: 'analyze', files: [file], top: this.#maxClasses },
-        { signal, keepAlive: true },
-      );
-      return {
-        label,
-        time,
-        method: 'heapSnapshot',
-        memory,
-        classes: classesFromSummary(result.summary),
-        complete: result.summary.length < this.#maxClasses,
-        pauseMs,
-        durationMs: performance.now() - started,
-        ...(this.#keepSnapshots ? { snapshotFile: file } : {}),
-      };
-    } finally {
-      await this.#discard(file);
     }
   }
 
