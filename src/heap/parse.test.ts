@@ -468,6 +468,79 @@ describe('parseHeapSnapshot: broken files fail with the right code', () => {
     assert.deepEqual(wrong, []);
   });
 
+  /** A snapshot with V8's proportions: thousands of nodes with 10-digit ids, three edges each. */
+  function realisticText(): string {
+    const b = new SnapshotBuilder();
+    const count = 3000;
+    const refs: number[] = [];
+    for (let i = 0; i < count; i++) {
+      refs.push(
+        b.node({ type: 'object', name: `Class${i % 20}`, id: 2 ** 31 + 2 * i + 1, selfSize: 16 + (i % 977) }),
+      );
+    }
+    b.edge(b.root, refs[0]!, 'element', 1);
+    refs.forEach((node, i) => {
+      b.edge(node, refs[(i * 7 + 1) % count]!, 'property', `p${i % 50}`);
+      b.edge(node, refs[(i * 13 + 5) % count]!, 'element', i);
+      b.edge(node, refs[(i + 1) % count]!, 'internal', 'next');
+    });
+    return b.text();
+  }
+
+  let realisticOutcomes: { cut: number; section: string; error: unknown; succeeded: boolean }[] | undefined;
+
+  /** The realistic snapshot cut at 150 points spread over the whole file. Computed once. */
+  function realisticCuts() {
+    if (realisticOutcomes !== undefined) return realisticOutcomes;
+    const text = realisticText();
+    const file = join(dir, 'realistic-cut.heapsnapshot');
+    const sectionAt = (cut: number) =>
+      ['"strings"', '"locations"', '"edges"', '"nodes"', '"snapshot"'].find(
+        (key) => text.lastIndexOf(key, cut) >= 0,
+      ) ?? 'start';
+    realisticOutcomes = [];
+    for (let k = 1; k <= 150; k++) {
+      const cut = Math.floor((k * text.length) / 151);
+      writeFileSync(file, text.slice(0, cut));
+      const outcome = { cut, section: sectionAt(cut), error: undefined as unknown, succeeded: false };
+      try {
+        parseHeapSnapshot(file);
+        outcome.succeeded = true;
+      } catch (error) {
+        outcome.error = error;
+      }
+      realisticOutcomes.push(outcome);
+    }
+    return realisticOutcomes;
+  }
+
+  test('a snapshot of realistic size cut at 150 points: never parses, only SnapshotFormatErrors', () => {
+    const outcomes = realisticCuts();
+    assert.deepEqual(
+      outcomes.filter((o) => o.succeeded).map((o) => o.cut),
+      [],
+    );
+    assert.deepEqual(
+      outcomes
+        .filter((o) => !(o.error instanceof SnapshotFormatError))
+        .map((o) => `${o.cut}: ${String(o.error)}`),
+      [],
+    );
+    assert.ok(
+      outcomes.filter((o) => o.section === '"edges"').length > 30,
+      'most cuts fall in "nodes" and "edges"',
+    );
+  });
+
+  test('a snapshot of realistic size cut at 150 points: ERR_SNAPSHOT_TRUNCATED every time', {
+    todo: 'engine bug: a truncated file whose header counts no longer fit its size is reported as ERR_SNAPSHOT_INCONSISTENT ("the header claims N nodes and M edges, more than a file of B bytes can hold") — parseHeader\'s plausibility check fires before the truncation is seen; on a real 5 MB Node snapshot cut at 200 random points, 67 cuts get this and 19 the cut-number error above, 114 TRUNCATED',
+  }, () => {
+    const wrong = realisticCuts()
+      .filter((o) => (o.error as SnapshotFormatError).code !== 'ERR_SNAPSHOT_TRUNCATED')
+      .map((o) => `cut at ${o.cut} in ${o.section}: ${(o.error as Error).message.replace(/^[^:]*: /, '')}`);
+    assert.deepEqual(wrong, []);
+  });
+
   test('a file cut in the middle of each section → ERR_SNAPSHOT_TRUNCATED', () => {
     const text = smallBuilder().text();
     for (const section of ['"snapshot":{"meta', '"nodes":[', '"edges":[', '"locations":[', '"strings":[']) {
