@@ -2,7 +2,8 @@
  * The engine against Chrome DevTools' heap worker (heap-snapshot-toolkit) on real Node snapshots the
  * test makes itself: a program holding a bit of everything (test/fixtures/heap/mixed-heap.ts) and one
  * leak fixture. Every node's dominator, retained size and distance, and every class's count, self size
- * and retained size must be what DevTools computes — the numbers users compare us with.
+ * and retained size must be what DevTools computes — the numbers users compare us with; and retainer
+ * paths must be real, shortest paths.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -12,6 +13,8 @@ import { describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { parse } from 'heap-snapshot-toolkit';
 import { pinnedNode, snapshotsFor, tempDir } from '../../test/support/leak-snapshots.ts';
+import { retainerPath } from './describe.ts';
+import { BASE_SYSTEM_DISTANCE, NO_DISTANCE } from './distances.ts';
 import { buildHeapGraph, type HeapGraph } from './graph.ts';
 import { parseHeapSnapshot } from './parse.ts';
 
@@ -83,6 +86,43 @@ function disagreements(
   return out;
 }
 
+/**
+ * Retainer paths of every 50th node: from the root, each step an existing edge of the stated type from
+ * the previous step's node, ending at the node, exactly as long as the node's distance (a shortest path).
+ */
+function invalidRetainerPaths(graph: HeapGraph): string[] {
+  const { snapshot } = graph;
+  const ordinalById = new Map<number, number>();
+  for (let v = 0; v < snapshot.nodeCount; v++) ordinalById.set(snapshot.nodeId[v]!, v);
+  const problems: string[] = [];
+  let checked = 0;
+  for (let node = 1; node < snapshot.nodeCount && problems.length < 10; node += 50) {
+    const distance = graph.distances.distance[node]!;
+    const path = retainerPath(graph, node);
+    if (distance === NO_DISTANCE) {
+      if (path.length !== 0) problems.push(`node ${node} is unreachable but has a path`);
+      continue;
+    }
+    checked++;
+    const hops = distance >= BASE_SYSTEM_DISTANCE ? distance - BASE_SYSTEM_DISTANCE : distance;
+    if (path.length !== hops) problems.push(`node ${node}: path of ${path.length} steps, distance ${hops}`);
+    if (path.at(-1)?.nodeId !== snapshot.nodeId[node]) problems.push(`node ${node}: the path ends elsewhere`);
+    let from = 0;
+    for (const [i, step] of path.entries()) {
+      const to = ordinalById.get(step.nodeId);
+      let found = false;
+      for (let e = snapshot.firstEdge[from]!; e < snapshot.firstEdge[from + 1]! && !found; e++) {
+        found = snapshot.edgeTo[e] === to && snapshot.edgeTypeNames[snapshot.edgeType[e]!] === step.edgeType;
+      }
+      if (!found) problems.push(`node ${node}, step ${i}: no ${step.edgeType} edge ${from} → ${to}`);
+      if (to === undefined) break;
+      from = to;
+    }
+  }
+  if (checked < 100) problems.push(`only ${checked} paths checked`);
+  return problems;
+}
+
 async function compareWithDevTools(
   file: string,
 ): Promise<{ graph: HeapGraph; classes: Map<string, ClassTotals> }> {
@@ -94,6 +134,8 @@ async function compareWithDevTools(
   assert.deepEqual(disagreements(graph.dominators.idom, devTools.dominatorsTree, 'immediate dominator'), []);
   assert.deepEqual(disagreements(graph.dominators.retainedSize, devTools.retainedSizes, 'retained size'), []);
   assert.deepEqual(disagreements(graph.distances.distance, devTools.nodeDistances, 'distance'), []);
+
+  assert.deepEqual(invalidRetainerPaths(graph), []);
 
   const ours = ourClasses(graph);
   const theirs = devToolsClasses(devTools);
