@@ -364,6 +364,12 @@ function runContender(contender: Contender, snapshot: string): Promise<Run> {
     [...contender.nodeFlags, join(benchDir, 'runners', contender.script), snapshot, resultFile],
     { cwd: benchDir, stdio: ['ignore', 'pipe', 'pipe'] },
   );
+  // If memory runs out anyway, the kernel should kill this child, not someone else's process.
+  try {
+    writeFileSync(`/proc/${child.pid}/oom_score_adj`, '1000');
+  } catch {
+    // Not Linux, or not allowed: the RSS cap below still applies.
+  }
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
     stderr = (stderr + chunk).slice(-16_384);
@@ -410,6 +416,7 @@ function runContender(contender: Contender, snapshot: string): Promise<Run> {
       else if (exitCode === 0 && result?.status === 'ok') status = 'ok';
       else if (exitCode === 0 && result?.status === 'unavailable') status = 'not available yet';
       else if (/out of memory|heap limit|allocation failed/i.test(stderr)) status = 'out of memory';
+      else if (signal === 'SIGKILL') status = 'killed by SIGKILL (not by the runner: the kernel OOM killer?)';
       else status = `crashed (exit ${exitCode ?? signal})`;
       resolveRun({
         contender: contender.name,
