@@ -233,6 +233,33 @@ describe('suspect rules on synthetic snapshots of a Map of Items', () => {
     assert.deepEqual(await suspectsFor([[], born(2, 10), born(2, 10)]), []);
   });
 
+  test('diff first → last by object id: objects added and removed per class, with their bytes', async () => {
+    const files = [
+      born(1, 10),
+      [...born(1, 5), ...born(2, 5)],
+      [...born(1, 3), ...born(2, 3), ...born(3, 4)],
+    ].map((ids, i) => snapshot(ids, (i + 1) * 1000 + 999));
+    const { diff } = await analyzeSnapshots(files);
+    const entry = (name: string) => diff?.find((candidate) => candidate.name === name);
+    // 7 Items of the first snapshot are gone; 3 born in phase 2 and 4 in phase 3 are new.
+    assert.deepEqual(entry('Item'), {
+      name: 'Item',
+      type: 'object',
+      addedCount: 7,
+      removedCount: 7,
+      addedSize: 7 * 32,
+      removedSize: 7 * 32,
+      countDelta: 0,
+      sizeDelta: 0,
+    });
+    assert.equal(entry('(string)')?.addedCount, 7);
+    assert.equal(entry('(string)')?.removedSize, 7 * 24);
+    assert.deepEqual([entry('Tick')?.addedCount, entry('Tick')?.removedCount], [1, 1]);
+    // Objects present in both (the global, the Map) are not in the diff at all.
+    assert.equal(entry('global'), undefined);
+    assert.equal(entry('Map'), undefined);
+  });
+
   test('growing counts whose middle-phase objects all died: not a leak of those objects', async () => {
     // Count 10 → 15 → 20, but nothing born between snapshots 1 and 2 is still alive in 3.
     assert.deepEqual(

@@ -12,7 +12,7 @@ import { describe, test } from 'node:test';
 import { parse } from 'heap-snapshot-toolkit';
 import { tempDir } from '../../test/support/leak-snapshots.ts';
 import { type NodeRef, SnapshotBuilder } from '../../test/support/snapshot-builder.ts';
-import { InvalidOptionError } from '../errors.ts';
+import { AbortedError, InvalidOptionError } from '../errors.ts';
 import { analyzeSnapshots } from './analyze.ts';
 import { buildHeapGraph, type HeapGraph } from './graph.ts';
 import { parseHeapSnapshot } from './parse.ts';
@@ -280,6 +280,30 @@ describe('class aggregates', () => {
     assert.deepEqual(result.snapshots, [{ file, nodeCount: 16, edgeCount: 15, totalSize: 1115 }]);
     assert.deepEqual(result.suspects, []);
     assert.equal(result.diff, undefined);
+    // Largest objects by retained size, each with its path from a GC root; the root's own children
+    // ((GC roots) here) are left out.
+    assert.deepEqual(result.largest[0] && [result.largest[0].name, result.largest[0].retainedSize], [
+      'Big',
+      1000,
+    ]);
+    for (const [i, object] of result.largest.entries()) {
+      assert.notEqual(object.name, '(GC roots)');
+      assert.equal(object.retainerPath.at(-1)?.nodeId, object.id);
+      if (i > 0)
+        assert.ok(object.retainedSize <= result.largest[i - 1]!.retainedSize, 'sorted by retained size');
+    }
+    assert.equal(result.largest[0]?.id, b.idOf(big));
+    assert.deepEqual(result.largest[0]?.location, { scriptId: 7, line: 3, column: 4 });
+    assert.deepEqual(
+      result.largest[0]?.retainerPath.map((step) => [step.edgeType, step.node, step.nodeId]),
+      [
+        ['element', '(GC roots)', b.idOf(1)],
+        ['element', 'Big', b.idOf(big)],
+      ],
+    );
+    const aborted = new AbortController();
+    aborted.abort();
+    await assert.rejects(analyzeSnapshots([file], { signal: aborted.signal }), AbortedError);
     assert.equal((await analyzeSnapshots([file], { top: 2 })).summary.length, 2);
     for (const top of [0, -1, 1.5]) {
       await assert.rejects(analyzeSnapshots([file], { top }), InvalidOptionError);
