@@ -94,7 +94,8 @@ export function reportOverIpc(watcher: MemoryWatcher, send: Send, connected: () 
       agentMessage<LeakMessage>(
         {
           type: 'leak',
-          culprit: verdict.culprit ?? 'unattributed',
+          // 'leak' is only emitted with a culprit named.
+          culprit: verdict.culprit!,
           growthBytesPerMinute: trend.growthBytesPerMinute ?? null,
           confidence: trend.confidence ?? null,
           timeToHeapLimitMs: verdict.timeToHeapLimitMs ?? null,

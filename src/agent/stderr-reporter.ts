@@ -9,9 +9,12 @@ import type { MemoryWatcher } from './watcher.ts';
 /**
  * - `off`: nothing;
  * - `leaks`: leak verdicts, alerts, snapshots and faults;
- * - `verdicts` (default): also every change of the verdict's status once judged (stable, growing).
+ * - `verdicts` (default): also changes of the verdict's status once judged (stable, growing), at
+ *   most one such line per minute: near a threshold the status may flip at every sample.
  */
 export type StderrLogLevel = 'off' | 'leaks' | 'verdicts';
+
+const VERDICT_LINE_INTERVAL_MS = 60_000;
 
 /**
  * Writes one line per event to stderr, prefixed `[memwatcher]`. Synchronous `writeSync` in a
@@ -22,10 +25,14 @@ export function reportToStderr(watcher: MemoryWatcher, level: StderrLogLevel, wr
   if (level === 'off') return () => {};
   const prefix = `[memwatcher] pid ${process.pid}:`;
   const line = (text: string) => write(`${prefix} ${text}\n`);
+  let lastStatus: string | undefined;
+  let lastLineAt = Number.NEGATIVE_INFINITY;
   const onVerdict = (v: LeakVerdict) => {
-    if (level === 'verdicts' && !v.leaking && (v.status === 'stable' || v.status === 'growing')) {
-      line(`verdict ${v.summary}`);
-    }
+    if (level !== 'verdicts' || v.leaking || (v.status !== 'stable' && v.status !== 'growing')) return;
+    if (v.status === lastStatus || v.time - lastLineAt < VERDICT_LINE_INTERVAL_MS) return;
+    lastStatus = v.status;
+    lastLineAt = v.time;
+    line(`verdict ${v.summary}`);
   };
   const onLeak = (v: LeakVerdict) => line(`LEAK ${v.summary}`);
   const onAlert = (a: MemoryAlert) => line(`alert (${a.severity}, ${a.rule}): ${a.message}`);

@@ -139,6 +139,7 @@ describe('combineVerdict', () => {
       heap: trend('leak', 2 * MB, 100 * MB),
       external: trend('stable', 0, 5 * MB),
       rss: trend('leak', 2 * MB, 200 * MB),
+      native: trend('stable', 0, 100 * MB),
       heapLimit: 300 * MB,
     });
     assert.equal(verdict.leaking, true);
@@ -148,28 +149,33 @@ describe('combineVerdict', () => {
     assert.match(verdict.summary, /in ~1 h 40 min/);
   });
 
-  it('names native memory when only RSS grows', () => {
+  it('names native memory when RSS grows beyond the JS heap and external memory', () => {
     const verdict = combineVerdict({
       time: 1,
       heap: trend('stable', 0, 50 * MB),
       external: trend('stable', 0, 5 * MB),
       rss: trend('leak', 3 * MB, 400 * MB),
+      native: trend('leak', 3 * MB, 300 * MB),
       heapLimit: 300 * MB,
     });
     assert.equal(verdict.culprit, 'native');
     assert.equal(verdict.timeToHeapLimitMs, undefined);
+    assert.match(verdict.summary, /leak in native memory/);
   });
 
-  it('does not blame native memory while the JS heap cannot be judged', () => {
+  it('does not call RSS growth alone a leak (heap capacity growth, or a heap not judged yet)', () => {
     const verdict = combineVerdict({
       time: 1,
       heap: trend('insufficient-data'),
       external: trend('stable', 0, 5 * MB),
       rss: trend('leak', 3 * MB, 400 * MB),
+      native: trend('stable', 0, 200 * MB),
       heapLimit: 300 * MB,
     });
-    assert.equal(verdict.culprit, 'unattributed');
-    assert.equal(verdict.leaking, true);
+    assert.equal(verdict.culprit, undefined);
+    assert.equal(verdict.leaking, false);
+    assert.equal(verdict.status, 'growing');
+    assert.equal(verdict.rss.status, 'growing');
   });
 
   it('names external memory for a Buffer leak with a flat heap', () => {
@@ -178,6 +184,7 @@ describe('combineVerdict', () => {
       heap: trend('stable', 0, 50 * MB),
       external: trend('leak', 5 * MB, 500 * MB),
       rss: trend('leak', 5 * MB, 600 * MB),
+      native: trend('stable', 0, 100 * MB),
       heapLimit: 300 * MB,
     });
     assert.equal(verdict.culprit, 'external');
@@ -190,6 +197,7 @@ describe('combineVerdict', () => {
       heap: trend('growing', 3 * MB, 50 * MB),
       external: trend('stable', 0, 5 * MB),
       rss: trend('insufficient-data'),
+      native: trend('insufficient-data'),
       heapLimit: 300 * MB,
     });
     assert.equal(verdict.status, 'growing');

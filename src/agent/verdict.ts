@@ -19,11 +19,11 @@ import {
 export type TrendStatus = 'warming-up' | 'insufficient-data' | 'stable' | 'growing' | 'leak';
 
 /**
- * Where the memory goes when the process leaks. `native`: RSS grows while the JS heap and external
- * memory are judged flat. `unattributed`: RSS grows, but the JS heap cannot be judged yet (too few
- * major GCs), so it may be either.
+ * Where the memory goes when the process leaks: the JS heap (floor after major GCs), external memory
+ * (Buffers, ArrayBuffers), or native memory (RSS not explained by the JS heap or external memory:
+ * native addons, allocator fragmentation, code, stacks).
  */
-export type LeakCulprit = 'js-heap' | 'external' | 'native' | 'unattributed';
+export type LeakCulprit = 'js-heap' | 'external' | 'native';
 
 export interface VerdictSettings {
   /** The window the trend is judged over. */
@@ -64,8 +64,13 @@ export interface LeakVerdict {
   readonly heap: MemoryTrend;
   /** External memory (Buffers, ArrayBuffers, native objects held by JS). */
   readonly external: MemoryTrend;
-  /** Resident set size of the process. */
+  /**
+   * Resident set size. Growth of RSS alone is never called a leak: it is `growing` unless the JS
+   * heap, external or native memory explains it (V8 growing its heap capacity also raises RSS).
+   */
   readonly rss: MemoryTrend;
+  /** RSS minus JS heap capacity minus external memory: what grows when native code leaks. */
+  readonly native: MemoryTrend;
   readonly heapLimit: number;
   /** Projected time until the heap floor reaches the heap limit, when the heap grows. */
   readonly timeToHeapLimitMs: number | undefined;
@@ -83,6 +88,8 @@ const SEVERITY: Record<TrendStatus, number> = {
 
 /** Share of the window the points must cover before growth may be called a leak. */
 const MIN_SPAN_SHARE = 0.5;
+/** A single step must leave less than this share of the line's absolute error to explain the data better. */
+const STEP_MARGIN = 0.75;
 /** Growth over the judged span must exceed this many noise scales (σ of the residuals around the trend). */
 const NOISE_MULTIPLE = 4;
 /** The window is cut in this many equal time segments; each must grow for a leak (growth is sustained). */
@@ -135,20 +142,26 @@ export function judgeTrend(
   // on a short stretch of the window; once a leak is called it holds while growth stays significant.
   if (previous === 'leak') return { status: 'leak', ...base };
 
-  // Growth must still be going on: a fill that stopped leaves the last third flat.
-  const segments = splitByTime(points, SEGMENTS);
+  // Growth must still be going on: a fill that stopped leaves the last third flat. A third with
+  // fewer than two points (sparse major GCs) cannot be judged and is left out.
   const segmentThreshold = Math.max(
     settings.minGrowthBytesPerMinute * SEGMENT_GROWTH_SHARE,
     growthBytesPerMinute * SEGMENT_GROWTH_SHARE,
   );
-  const grows = segments.map((segment) => perMinute(theilSenSlope(segment)) >= segmentThreshold);
-  if (!grows.at(-1)) return { status: 'stable', ...base };
+  const grows = splitByTime(points, SEGMENTS).map((segment) =>
+    segment.length < 2 ? undefined : perMinute(theilSenSlope(segment)) >= segmentThreshold,
+  );
+  const lastGrows = grows.at(-1);
+  if (lastGrows === false) return { status: 'stable', ...base };
   // A leak grows in every third of the window and a line explains it better than a single step; a
-  // cache filled once is significant over the window too, but it is a step.
-  if (!grows.every(Boolean)) return { status: 'growing', ...base };
+  // cache filled once is significant over the window too, but it is a step. The step has one more
+  // free parameter (where it happens), so it must fit clearly better to win.
+  const judged = grows.filter((g) => g !== undefined);
+  if (lastGrows === undefined || judged.length < 2 || !judged.every(Boolean))
+    return { status: 'growing', ...base };
   const residuals = lineResiduals(points, growthBytesPerMinute / 60_000);
   const lineError = residuals.reduce((sum, r) => sum + Math.abs(r), 0);
-  if (lineError >= bestStepAbsoluteError(points)) return { status: 'growing', ...base };
+  if (bestStepAbsoluteError(points) < STEP_MARGIN * lineError) return { status: 'growing', ...base };
   // Chance drift within the noise is what remains: the growth over the span must stand out of it.
   if ((growthBytesPerMinute * spanMs) / 60_000 < NOISE_MULTIPLE * robustNoise(residuals)) {
     return { status: 'growing', ...base };
@@ -183,30 +196,31 @@ export function pointsToJudge(
 }
 
 /**
- * Combine the three judgements: which figure leaks, and when the heap limit would be reached.
+ * Combine the judgements: which figure leaks, and when the heap limit would be reached.
  */
 export function combineVerdict(input: {
   readonly time: number;
   readonly heap: MemoryTrend;
   readonly external: MemoryTrend;
   readonly rss: MemoryTrend;
+  readonly native: MemoryTrend;
   readonly heapLimit: number;
 }): LeakVerdict {
-  const { heap, external, rss, heapLimit } = input;
-  const status = [heap, external, rss].reduce<TrendStatus>(
-    (worst, trend) => (SEVERITY[trend.status] > SEVERITY[worst] ? trend.status : worst),
-    'warming-up',
-  );
+  const { heap, external, native, heapLimit } = input;
   const culprit: LeakCulprit | undefined =
     heap.status === 'leak'
       ? 'js-heap'
       : external.status === 'leak'
         ? 'external'
-        : rss.status === 'leak'
-          ? heap.status === 'stable'
-            ? 'native'
-            : 'unattributed'
+        : native.status === 'leak'
+          ? 'native'
           : undefined;
+  const rss: MemoryTrend =
+    input.rss.status === 'leak' && culprit === undefined ? { ...input.rss, status: 'growing' } : input.rss;
+  const status = [heap, external, rss, native].reduce<TrendStatus>(
+    (worst, trend) => (SEVERITY[trend.status] > SEVERITY[worst] ? trend.status : worst),
+    'warming-up',
+  );
   const heapGrowing = heap.status === 'leak' || heap.status === 'growing';
   const timeToHeapLimitMs =
     heapGrowing && heap.growthBytesPerMinute !== undefined && heap.latestBytes !== undefined
@@ -220,6 +234,7 @@ export function combineVerdict(input: {
     heap,
     external,
     rss,
+    native,
     heapLimit,
     timeToHeapLimitMs,
   };
@@ -229,8 +244,7 @@ export function combineVerdict(input: {
 const CULPRIT_WORDS: Record<LeakCulprit, string> = {
   'js-heap': 'JS heap',
   external: 'external memory (Buffers/ArrayBuffers)',
-  native: 'native memory (RSS grows, JS heap and external flat)',
-  unattributed: 'RSS (the JS heap is not judged flat yet: too few major GCs, or growing)',
+  native: 'native memory (RSS beyond the JS heap and external memory)',
 };
 
 function summarizeVerdict(verdict: Omit<LeakVerdict, 'summary'>): string {
@@ -239,6 +253,7 @@ function summarizeVerdict(verdict: Omit<LeakVerdict, 'summary'>): string {
     `heap floor ${describeTrend(verdict.heap)}`,
     `external ${describeTrend(verdict.external)}`,
     `rss ${describeTrend(verdict.rss)}`,
+    `native ${describeTrend(verdict.native)}`,
   ];
   if (verdict.timeToHeapLimitMs !== undefined) {
     parts.push(

@@ -71,6 +71,7 @@ export class MemoryWatcher extends EventEmitter<MemoryWatcherEvents> {
   private readonly heapFloors: EnvelopeSeries;
   private readonly externalFloors: EnvelopeSeries;
   private readonly rssEnvelope: EnvelopeSeries;
+  private readonly nativeEnvelope: EnvelopeSeries;
   private readonly snapshots: SnapshotPolicy;
   private census: GrowingClassesSource | undefined;
   private dispatcher: AlertDispatcher | undefined;
@@ -95,6 +96,7 @@ export class MemoryWatcher extends EventEmitter<MemoryWatcherEvents> {
     this.heapFloors = new EnvelopeSeries(bucketMs, ENVELOPE_CAPACITY);
     this.externalFloors = new EnvelopeSeries(bucketMs, ENVELOPE_CAPACITY);
     this.rssEnvelope = new EnvelopeSeries(bucketMs, ENVELOPE_CAPACITY);
+    this.nativeEnvelope = new EnvelopeSeries(bucketMs, ENVELOPE_CAPACITY);
     this.gc = new GcObserver({
       onGc: (event) => this.emitSafely('gc', event),
       onFloor: (floor) => this.onFloor(floor),
@@ -273,6 +275,7 @@ export class MemoryWatcher extends EventEmitter<MemoryWatcherEvents> {
       this.lastGcPauseMs = gc.pauseMs;
       this.lastGcCount = gc.count;
       this.rssEnvelope.add(time, sample.rss);
+      this.nativeEnvelope.add(time, sample.rss - sample.heapTotal - sample.external);
       this.externalFloors.add(time, sample.external);
       this.emitSafely('sample', sample);
 
@@ -329,6 +332,7 @@ export class MemoryWatcher extends EventEmitter<MemoryWatcherEvents> {
       heap: judgeSeries(this.heapFloors, this.lastVerdict?.heap.status),
       external: judgeSeries(this.externalFloors, this.lastVerdict?.external.status),
       rss: judgeSeries(this.rssEnvelope, this.lastVerdict?.rss.status),
+      native: judgeSeries(this.nativeEnvelope, this.lastVerdict?.native.status),
       heapLimit,
     });
   }

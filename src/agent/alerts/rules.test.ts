@@ -31,6 +31,7 @@ const leaking = combineVerdict({
   heap: trend('leak', 5 * MB, 400 * MB),
   external: trend('stable', 0, 30 * MB),
   rss: trend('leak', 5 * MB, 900 * MB),
+  native: trend('stable', 0, 300 * MB),
   heapLimit: 500 * MB,
 });
 
@@ -76,6 +77,7 @@ describe('evaluateRules', () => {
       heap: trend('stable', 1000, 100 * MB),
       external: trend('stable', 0, 30 * MB),
       rss: trend('stable', 0, 300 * MB),
+      native: trend('stable', 0, 100 * MB),
       heapLimit: 500 * MB,
     });
     assert.deepEqual(
@@ -91,6 +93,7 @@ describe('evaluateRules', () => {
       heap: { ...trend('stable', 5 * MB, 100 * MB), confidence: 0.6 },
       external: trend('stable', 0, 30 * MB),
       rss: trend('stable', 0, 300 * MB),
+      native: trend('stable', 0, 100 * MB),
       heapLimit: 500 * MB,
     });
     assert.deepEqual(evaluateRules({ growthAbove: MB }, memory, unsure, 0.99), []);
