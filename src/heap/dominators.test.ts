@@ -360,7 +360,7 @@ async function devToolsDominators(text: string): Promise<DevToolsDominators> {
 }
 
 describe('dominators and retained sizes on random graphs', () => {
-  const graphs = 150;
+  const graphs = 120;
 
   test(`${graphs} random graphs of 2–200 nodes: buildHeapGraph equals the brute-force reference`, () => {
     // What the generator produced, so the test cannot pass by never meeting a case.

@@ -93,8 +93,9 @@ describe('the two-thread path', { concurrency: 1 }, () => {
     assert.equal(parallel.totalSize, sequential.totalSize);
   });
 
-  test('analyzeSnapshots on three snapshots: the same result with parallel "always" and false', async () => {
-    const files = await snapshotsFor('buffers-in-array');
+  test('analyzeSnapshots on two snapshots: the same result with parallel "always" and false', async () => {
+    const [first, , last] = (await snapshotsFor('buffers-in-array')) as [string, string, string];
+    const files = [first, last];
     const twoThreads = await analyzeSnapshots(files, { parallel: 'always' });
     const oneThread = await analyzeSnapshots(files, { parallel: false });
     assert.deepEqual(twoThreads, oneThread);
