@@ -207,6 +207,9 @@ function largestObjects(graph: HeapGraph, top: number, scripts: ScriptUrls): Lar
   const retained = dominators.retainedSize;
   const largestChild = new Float64Array(snapshot.nodeCount);
   for (let node = 1; node < snapshot.nodeCount; node++) {
+    // Only a child that could itself be listed makes its parent a wrapper: an object whose memory
+    // sits in its own internal array (a Registry and its items store) is the holder to show.
+    if (eligible[snapshot.nodeType[node]!] === 0) continue;
     const parent = dominators.idom[node]!;
     if (retained[node]! > largestChild[parent]!) largestChild[parent] = retained[node]!;
   }
