@@ -1,3 +1,4 @@
+import type { Session } from 'node:inspector/promises';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import v8 from 'node:v8';
 import type { ClassSummaryEntry } from '../analysis-types.ts';
@@ -6,13 +7,14 @@ import type { Constructor } from './counted-classes.ts';
 /**
  * How a census counts, and what it costs the host. Both pauses grow with the heap; each census
  * records its own longest pause in `pauseMs`.
- * - `queryObjects`: `v8.queryObjects(ctor, { format: 'count' })` for each constructor registered
- *   (option `classes`) or discovered (the constructor of each object given to `track()`). No file, no
- *   worker. Each constructor costs V8 a full GC plus a heap walk: one pause per constructor, with the
- *   host running in between. Measured on Node 24, 2 vCPUs: ~45 ms per constructor on a 10 MB heap
- *   (idle machine), ~0.7 s on a 45 MB heap of 1 M small objects (loaded machine). A count includes
- *   instances of subclasses (and their prototype objects): V8 matches the prototype chain. Node prints
- *   a one-time `ExperimentalWarning` for `v8.queryObjects`.
+ * - `queryObjects`: the inspector's `Runtime.queryObjects` for each constructor registered (option
+ *   `classes`) or discovered (the constructor of each object given to `track()`) — the same count as
+ *   `v8.queryObjects(ctor, { format: 'count' })`, without the `ExperimentalWarning` that Node would
+ *   print on the host's stderr. No file, no worker. Each constructor costs V8 a full GC plus a heap
+ *   walk: one pause per constructor, with the host running in between. Measured on Node 24, 2 vCPUs:
+ *   ~45 ms per constructor on a 10 MB heap (idle machine), ~0.7 s on a 45 MB heap of 1 M small objects
+ *   (loaded machine). A count includes instances of subclasses (and their prototype objects): V8
+ *   matches the prototype chain.
  * - `heapSnapshot`: one heap snapshot (the pause: ~0.2 s at 10 MB idle, ~3 s at 45 MB loaded, same
  *   machine) analysed by the heap engine in a worker thread while the host runs: every class, with
  *   self and retained sizes.
@@ -86,6 +88,7 @@ export function readMemoryFigures(): MemoryFigures {
  * the host sees several short pauses rather than one long one.
  */
 export async function countInstances(
+  session: Session,
   constructors: readonly { name: string; ctor: () => Constructor | undefined }[],
 ): Promise<ClassCount[]> {
   const counts: ClassCount[] = [];
@@ -95,9 +98,45 @@ export async function countInstances(
     await nextTurn();
     const counted = ctor();
     if (counted === undefined) continue;
-    counts.push({ name, count: v8.queryObjects(counted, { format: 'count' }) });
+    counts.push({ name, count: await countByPrototype(session, counted.prototype) });
   }
   return sortByCount(counts);
+}
+
+// A symbol-keyed global slot, present only for the instant a prototype is handed to the inspector.
+const handoff = Symbol.for('memwatcher.census.prototype');
+const objectGroup = 'memwatcher-census';
+
+/** Objects whose prototype chain includes `prototype`, counted by the inspector. */
+async function countByPrototype(session: Session, prototype: unknown): Promise<number> {
+  const slots = globalThis as unknown as Record<symbol, unknown>;
+  slots[handoff] = prototype;
+  try {
+    const found = await session.post('Runtime.evaluate', {
+      expression: `globalThis[Symbol.for('memwatcher.census.prototype')]`,
+      objectGroup,
+    });
+    delete slots[handoff];
+    const prototypeId = found.result.objectId;
+    if (prototypeId === undefined) return 0;
+    // @types/node types these two replies as void; their shapes are the protocol's.
+    const instances = (await session.post('Runtime.queryObjects', {
+      prototypeObjectId: prototypeId,
+      objectGroup,
+    })) as unknown as { objects: { objectId?: string } };
+    const arrayId = instances.objects.objectId;
+    if (arrayId === undefined) return 0;
+    const length = (await session.post('Runtime.callFunctionOn', {
+      objectId: arrayId,
+      functionDeclaration: 'function () { return this.length; }',
+      returnByValue: true,
+    })) as unknown as { result: { value?: unknown } };
+    return typeof length.result.value === 'number' ? length.result.value : 0;
+  } finally {
+    delete slots[handoff];
+    // The array of instances would keep every one of them alive: release it at once.
+    await session.post('Runtime.releaseObjectGroup', { objectGroup }).catch(() => {});
+  }
 }
 
 /** The engine's class summary as census entries; classes the engine names alike are merged. */

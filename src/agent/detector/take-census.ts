@@ -29,7 +29,7 @@ export async function queryObjectsCensus(
   try {
     await collectGarbage(session);
     memory = readMemoryFigures();
-    classes = await countInstances(constructors);
+    classes = await countInstances(session, constructors);
   } finally {
     pauseMs = meter.stop();
   }
