@@ -159,3 +159,31 @@ export class AgentFaultError extends MemwatcherError {
     super(code, message, options);
   }
 }
+
+export type StoreErrorCode =
+  /** `node:sqlite` is missing: Node older than 22.13 needs `--experimental-sqlite` (22.5–22.12). */
+  | 'ERR_STORE_UNAVAILABLE'
+  /** The history file could not be opened or created, or it is not a memwatcher history file. */
+  | 'ERR_STORE_OPEN'
+  /** The history file was written by a newer memwatcher (its schema version is unknown here). */
+  | 'ERR_STORE_VERSION'
+  /** Writing history failed (I/O error, file locked by another writer for too long, read-only file). */
+  | 'ERR_STORE_WRITE'
+  /** The disk, a quota or the file size limit ran out while history was written. */
+  | 'ERR_STORE_FULL'
+  /** Reading history failed (damaged file, I/O error). */
+  | 'ERR_STORE_READ';
+
+/**
+ * The history store (a SQLite file) failed. Opening throws it; failures while writing in the
+ * background are reported through the writer's `onError`, never thrown out of a timer.
+ */
+export class StoreError extends MemwatcherError {
+  declare readonly code: StoreErrorCode;
+  readonly file: string;
+
+  constructor(code: StoreErrorCode, file: string, message: string, options?: MemwatcherErrorOptions) {
+    super(code, message, options);
+    this.file = file;
+  }
+}

@@ -1,0 +1,562 @@
+import { hostname } from 'node:os';
+import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
+import type { MemoryAlert } from '../agent/alerts/alert.ts';
+import type { AgentMessage } from '../agent/ipc-protocol.ts';
+import { checkNumber } from '../agent/option-checks.ts';
+import type { LeakVerdict } from '../agent/verdict.ts';
+import { InvalidStateError, StoreError } from '../errors.ts';
+import type {
+  AnalysisRecord,
+  FaultRecord,
+  GcRecord,
+  RunEnd,
+  RunStart,
+  SampleRecord,
+  SnapshotRecord,
+} from './history-types.ts';
+import { closeQuietly, openForWriting } from './open-database.ts';
+import {
+  applyRetention,
+  type RetentionOptions,
+  type RetentionPolicy,
+  type RetentionResult,
+  resolveRetention,
+} from './retention.ts';
+import { SAMPLE_FIGURES } from './sample-figures.ts';
+import { isRetryable, writeError } from './sqlite-errors.ts';
+
+export interface HistoryWriterOptions {
+  /** Rows wait in memory at most this long before they are committed. Default 1000 ms. */
+  readonly flushIntervalMs?: number;
+  /** Commit at once when this many rows wait. Default 5000. */
+  readonly maxBatchRows?: number;
+  /**
+   * While the disk refuses writes, rows wait in memory and are retried; past this many, the oldest
+   * are dropped (and counted in `stats.droppedRows`). Default 100 000 (a day of 1 s samples).
+   */
+  readonly maxPendingRows?: number;
+  readonly retention?: RetentionOptions;
+  /** How often retention runs; the first pass runs at the first flush. Default 10 minutes. */
+  readonly retentionIntervalMs?: number;
+  /**
+   * Called with what went wrong while writing in the background (`ERR_STORE_FULL`,
+   * `ERR_STORE_WRITE`): once when writes start failing, once when rows start being dropped, and
+   * for rows SQLite refused. Default: a process warning.
+   */
+  readonly onError?: (error: StoreError) => void;
+  /** The clock retention measures ages with, and the default start and end times. Default `Date.now`. */
+  readonly now?: () => number;
+}
+
+export interface HistoryWriterStats {
+  /** Rows waiting in memory. */
+  readonly pendingRows: number;
+  readonly writtenRows: number;
+  /** Rows lost: dropped while the disk refused writes, refused by SQLite, or recorded after `close()`. */
+  readonly droppedRows: number;
+  readonly flushes: number;
+  readonly failedFlushes: number;
+  readonly lastError: StoreError | undefined;
+}
+
+interface PendingRow {
+  readonly statement: StatementSync;
+  readonly params: readonly SQLInputValue[];
+  /** Rows other rows depend on (a process's own row, a run's end): never dropped to make room. */
+  readonly essential: boolean;
+}
+
+const SAMPLE_COLUMNS = SAMPLE_FIGURES.map((f) => f.column);
+
+/**
+ * Writes history in batches: rows wait in memory and are committed together, every second or when
+ * enough wait, in one transaction. A writer killed with SIGKILL leaves a readable file that lacks
+ * at most the rows of the last `flushIntervalMs` (WAL: a transaction is all there or not at all).
+ *
+ * Only `openHistoryWriter` and `startRun` throw. Recording never throws, and background failures
+ * (full disk, I/O errors) go to `onError`; rows are kept and retried while the disk refuses them.
+ * Runs in the memwatcher process, never in the watched one.
+ * @example
+ * const history = openHistoryWriter('memwatcher.db', { onError: (e) => console.error(e.message) });
+ * const runId = history.startRun({ mode: 'run', argv: ['node', 'server.js'] });
+ * child.on('message', (message) => { if (isAgentMessage(message)) history.record(runId, message); });
+ * child.on('exit', (exitCode, signal) => { history.endRun(runId, { exitCode, signal }); history.close(); });
+ */
+export class HistoryWriter {
+  readonly file: string;
+  private readonly db: DatabaseSync;
+  private readonly policy: RetentionPolicy;
+  private readonly flushIntervalMs: number;
+  private readonly maxBatchRows: number;
+  private readonly maxPendingRows: number;
+  private readonly retentionIntervalMs: number;
+  private readonly onError: (error: StoreError) => void;
+  private readonly now: () => number;
+  private readonly timer: NodeJS.Timeout;
+  private readonly statements: ReturnType<typeof prepareStatements>;
+  private pending: PendingRow[] = [];
+  private readonly knownProcesses = new Set<string>();
+  private readonly openRuns = new Set<number>();
+  private readonly refusedKinds = new Set<string>();
+  private lastRetention = Number.NEGATIVE_INFINITY;
+  private failing = false;
+  private droppingReported = false;
+  private closed = false;
+  private counters = { writtenRows: 0, droppedRows: 0, flushes: 0, failedFlushes: 0 };
+  private lastError: StoreError | undefined;
+
+  /** Use {@link openHistoryWriter}. */
+  constructor(file: string, db: DatabaseSync, options: HistoryWriterOptions) {
+    this.file = file;
+    this.db = db;
+    this.policy = resolveRetention(options.retention);
+    this.flushIntervalMs =
+      checkNumber('flushIntervalMs', options.flushIntervalMs, { min: 10, integer: true, unit: 'ms' }) ?? 1000;
+    this.maxBatchRows = checkNumber('maxBatchRows', options.maxBatchRows, { min: 1, integer: true }) ?? 5000;
+    this.maxPendingRows =
+      checkNumber('maxPendingRows', options.maxPendingRows, { min: 1, integer: true }) ?? 100_000;
+    this.retentionIntervalMs =
+      checkNumber('retentionIntervalMs', options.retentionIntervalMs, {
+        min: 1,
+        integer: true,
+        unit: 'ms',
+      }) ?? 600_000;
+    this.onError = options.onError ?? ((error) => process.emitWarning(error.message, { code: error.code }));
+    this.now = options.now ?? Date.now;
+    this.statements = prepareStatements(db);
+    // The store must never keep the memwatcher process alive on its own: close() flushes the rest.
+    this.timer = setInterval(() => this.tick(), this.flushIntervalMs).unref();
+  }
+
+  get stats(): HistoryWriterStats {
+    return { pendingRows: this.pending.length, lastError: this.lastError, ...this.counters };
+  }
+
+  /**
+   * Starts a run and returns its id. Written at once (not batched), so it throws `StoreError` when
+   * the file cannot take it (e.g. `ERR_STORE_FULL`): a caller may then go on without history.
+   */
+  startRun(start: RunStart): number {
+    if (this.closed) throw new InvalidStateError(`The history writer for ${this.file} is closed.`);
+    try {
+      const result = this.statements.insertRun.run(
+        start.mode,
+        JSON.stringify(start.argv),
+        hostname(),
+        wholeNumber(start.startedAt) ?? this.now(),
+      );
+      const runId = Number(result.lastInsertRowid);
+      this.openRuns.add(runId);
+      return runId;
+    } catch (error) {
+      throw writeError(error, this.file);
+    }
+  }
+
+  /** Records how a run ended and commits everything waiting. */
+  endRun(runId: number, end: RunEnd = {}): void {
+    this.enqueue(
+      this.statements.endRun,
+      [wholeNumber(end.endedAt) ?? this.now(), wholeNumber(end.exitCode), end.signal ?? null, runId],
+      true,
+    );
+    this.openRuns.delete(runId);
+    this.flush();
+  }
+
+  /** Records one message of an agent (`memwatcher run`'s IPC channel). */
+  record(runId: number, message: AgentMessage): void {
+    switch (message.type) {
+      case 'hello':
+        this.knownProcesses.add(processKey(runId, message.pid));
+        this.enqueue(
+          this.statements.upsertProcess,
+          [
+            runId,
+            message.pid,
+            wholeNumber(message.time) ?? this.now(),
+            JSON.stringify(message.argv),
+            message.nodeVersion,
+            wholeNumber(message.intervalMs),
+            wholeNumber(message.heapLimit),
+          ],
+          true,
+        );
+        return;
+      case 'sample':
+        this.recordSample(runId, message.pid, message);
+        return;
+      case 'gc':
+        this.recordGc(runId, message.pid, message);
+        return;
+      case 'verdict':
+        this.recordVerdict(runId, message.pid, message.verdict);
+        return;
+      case 'leak':
+        this.recordVerdict(runId, message.pid, message.verdict, { leakEvent: true });
+        return;
+      case 'alert':
+        this.recordAlert(runId, message.pid, message.alert);
+        return;
+      case 'snapshot':
+        this.recordSnapshot(runId, message.pid, { ...message, label: message.reason });
+        return;
+      case 'error':
+        this.recordFault(runId, message.pid, message);
+        return;
+    }
+  }
+
+  recordSample(runId: number, pid: number, sample: SampleRecord): void {
+    const time = wholeNumber(sample.time);
+    if (time === null || !this.seen(runId, pid, time)) {
+      this.refuse('sample', sample.time);
+      return;
+    }
+    const figures = SAMPLE_FIGURES.map(({ key }) => wholeNumber(sample[key]));
+    this.enqueue(this.statements.insertSample, [
+      runId,
+      pid,
+      time,
+      ...figures,
+      finiteNumber(sample.gcPauseMs),
+      wholeNumber(sample.gcCount),
+    ]);
+  }
+
+  recordGc(runId: number, pid: number, gc: GcRecord): void {
+    const time = wholeNumber(gc.time);
+    const durationMs = finiteNumber(gc.durationMs);
+    if (time === null || durationMs === null || !this.seen(runId, pid, time)) {
+      this.refuse('gc', gc.time);
+      return;
+    }
+    this.enqueue(this.statements.insertGc, [
+      runId,
+      pid,
+      time,
+      gc.kind,
+      durationMs,
+      wholeNumber(gc.heapFloor),
+      wholeNumber(gc.externalFloor),
+    ]);
+  }
+
+  recordAlert(runId: number, pid: number, alert: MemoryAlert): void {
+    const time = wholeNumber(alert.time);
+    if (time === null || !this.seen(runId, pid, time)) {
+      this.refuse('alert', alert.time);
+      return;
+    }
+    this.enqueue(this.statements.insertAlert, [
+      runId,
+      pid,
+      time,
+      alert.rule,
+      alert.severity,
+      alert.message,
+      JSON.stringify(alert),
+    ]);
+  }
+
+  /**
+   * Records a verdict. A verdict and the `leak` event announcing it (same time) are one row, marked
+   * as a leak event.
+   */
+  recordVerdict(
+    runId: number,
+    pid: number,
+    verdict: LeakVerdict,
+    options: { leakEvent?: boolean } = {},
+  ): void {
+    const time = wholeNumber(verdict.time);
+    if (time === null || !this.seen(runId, pid, time)) {
+      this.refuse('verdict', verdict.time);
+      return;
+    }
+    this.enqueue(this.statements.upsertVerdict, [
+      runId,
+      pid,
+      time,
+      verdict.status,
+      verdict.culprit ?? null,
+      verdict.summary,
+      options.leakEvent === true ? 1 : 0,
+      JSON.stringify(verdict),
+    ]);
+  }
+
+  recordSnapshot(runId: number, pid: number, snapshot: SnapshotRecord): void {
+    const time = wholeNumber(snapshot.time);
+    if (time === null || !this.seen(runId, pid, time)) {
+      this.refuse('snapshot', snapshot.time);
+      return;
+    }
+    this.enqueue(this.statements.insertSnapshot, [
+      runId,
+      pid,
+      time,
+      snapshot.file,
+      wholeNumber(snapshot.bytes) ?? 0,
+      snapshot.label,
+      finiteNumber(snapshot.durationMs),
+    ]);
+  }
+
+  /** Records a heap analysis (`--on-leak snapshot`); `pid` is `null` when it was not one process's. */
+  recordAnalysis(runId: number, pid: number | null, analysis: AnalysisRecord): void {
+    const time = wholeNumber(analysis.time);
+    if (time === null || (pid !== null && !this.seen(runId, pid, time))) {
+      this.refuse('analysis', analysis.time);
+      return;
+    }
+    const { result } = analysis;
+    this.enqueue(this.statements.insertAnalysis, [
+      runId,
+      pid,
+      time,
+      JSON.stringify(result.snapshots.map((s) => s.file)),
+      result.suspects.length,
+      finiteNumber(analysis.durationMs),
+      JSON.stringify(result),
+    ]);
+  }
+
+  /** Records a run-time fault of the agent (its `error` message) or of the collector. */
+  recordFault(runId: number, pid: number, fault: FaultRecord): void {
+    const time = wholeNumber(fault.time);
+    if (time === null || !this.seen(runId, pid, time)) {
+      this.refuse('fault', fault.time);
+      return;
+    }
+    this.enqueue(this.statements.insertFault, [runId, pid, time, fault.code, fault.message]);
+  }
+
+  /**
+   * Commits every waiting row now, in one transaction. Returns whether nothing is left waiting;
+   * failures go to `onError`.
+   */
+  flush(): boolean {
+    if (this.closed || this.pending.length === 0) return this.pending.length === 0;
+    const batch = this.pending;
+    let refused = 0;
+    let refusal: unknown;
+    try {
+      this.db.exec('BEGIN IMMEDIATE');
+      for (const row of batch) {
+        try {
+          row.statement.run(...row.params);
+        } catch (error) {
+          // A statement that fails rolls back only itself: skip a row SQLite will never take,
+          // give up the batch (and retry it) when the file is the problem.
+          if (isRetryable(error)) throw error;
+          refused++;
+          refusal = error;
+        }
+      }
+      this.db.exec('COMMIT');
+    } catch (error) {
+      this.rollback();
+      this.counters.failedFlushes++;
+      this.failed(writeError(error, this.file));
+      this.makeRoom();
+      return false;
+    }
+    this.pending = [];
+    this.counters.flushes++;
+    this.counters.writtenRows += batch.length - refused;
+    this.failing = false;
+    this.droppingReported = false;
+    if (refused > 0) {
+      this.counters.droppedRows += refused;
+      this.report(writeError(refusal, this.file), `${refused} row(s) were refused and dropped`);
+    }
+    return true;
+  }
+
+  /** Applies the retention policy now (it also runs by itself every `retentionIntervalMs`). */
+  applyRetention(): RetentionResult | undefined {
+    if (this.closed) return undefined;
+    this.lastRetention = this.now();
+    try {
+      return applyRetention(this.db, this.policy, this.lastRetention, this.openRuns);
+    } catch (error) {
+      this.rollback();
+      this.failed(writeError(error, this.file));
+      return undefined;
+    }
+  }
+
+  /** Commits what waits and closes the file. Returns whether everything recorded is on disk. */
+  close(): boolean {
+    if (this.closed) return this.pending.length === 0;
+    clearInterval(this.timer);
+    const flushed = this.flush();
+    this.closed = true;
+    if (!flushed) this.counters.droppedRows += this.pending.length;
+    this.pending = [];
+    closeQuietly(this.db);
+    return flushed;
+  }
+
+  private tick(): void {
+    this.flush();
+    if (!this.failing && this.now() - this.lastRetention >= this.retentionIntervalMs) this.applyRetention();
+  }
+
+  private enqueue(statement: StatementSync, params: readonly SQLInputValue[], essential = false): void {
+    if (this.closed) {
+      this.counters.droppedRows++;
+      return;
+    }
+    this.pending.push({ statement, params, essential });
+    if (this.pending.length >= this.maxBatchRows && !this.failing) this.flush();
+    else if (this.pending.length > this.maxPendingRows) this.makeRoom();
+  }
+
+  /** Makes sure the process has a row before its first event (batched with it, in order). */
+  private seen(runId: number, pid: number, time: number): boolean {
+    if (!Number.isSafeInteger(pid)) return false;
+    const key = processKey(runId, pid);
+    if (this.knownProcesses.has(key)) return true;
+    this.knownProcesses.add(key);
+    this.enqueue(this.statements.insertProcess, [runId, pid, time], true);
+    return true;
+  }
+
+  /** Drops the oldest droppable rows beyond `maxPendingRows`. */
+  private makeRoom(): void {
+    let excess = this.pending.length - this.maxPendingRows;
+    if (excess <= 0) return;
+    const kept: PendingRow[] = [];
+    for (const row of this.pending) {
+      if (excess > 0 && !row.essential) {
+        excess--;
+        this.counters.droppedRows++;
+        continue;
+      }
+      kept.push(row);
+    }
+    this.pending = kept;
+    if (!this.droppingReported && this.lastError !== undefined) {
+      this.droppingReported = true;
+      this.report(
+        this.lastError,
+        `more than ${this.maxPendingRows} rows waited, the oldest are being dropped`,
+      );
+    }
+  }
+
+  private failed(error: StoreError): void {
+    const first = !this.failing || this.lastError?.code !== error.code;
+    this.failing = true;
+    this.lastError = error;
+    if (first) this.report(error);
+  }
+
+  private refuse(what: string, time: unknown): void {
+    this.counters.droppedRows++;
+    // One report per kind of record: a broken producer would otherwise report every row.
+    if (this.refusedKinds.has(what)) return;
+    this.refusedKinds.add(what);
+    this.report(
+      new StoreError(
+        'ERR_STORE_WRITE',
+        this.file,
+        `A ${what} with an invalid time or pid (${String(time)}) was not stored.`,
+      ),
+    );
+  }
+
+  private report(error: StoreError, detail?: string): void {
+    const reported =
+      detail === undefined
+        ? error
+        : new StoreError(error.code, this.file, `${error.message} (${detail})`, { cause: error.cause });
+    this.lastError = reported;
+    try {
+      this.onError(reported);
+    } catch {
+      // A throwing handler must not stop the writer; there is nobody else to tell.
+    }
+  }
+
+  private rollback(): void {
+    try {
+      // SQLite rolls back by itself after some errors (SQLITE_FULL, I/O errors).
+      if (this.db.isTransaction) this.db.exec('ROLLBACK');
+    } catch {
+      // Nothing more can be done; the next flush starts a new transaction.
+    }
+  }
+}
+
+/**
+ * Opens (creating it 0600 when missing) a history file for writing. Throws `StoreError`
+ * (`ERR_STORE_OPEN`, `ERR_STORE_VERSION`, `ERR_STORE_UNAVAILABLE`) or `InvalidOptionError`.
+ * @example
+ * const history = openHistoryWriter('memwatcher.db', { retention: { rawSamples: { maxAgeMs: 3_600_000 } } });
+ */
+export function openHistoryWriter(file: string, options: HistoryWriterOptions = {}): HistoryWriter {
+  // Options first: a typo should not leave a new empty file behind.
+  resolveRetention(options.retention);
+  const db = openForWriting(file);
+  try {
+    return new HistoryWriter(file, db, options);
+  } catch (error) {
+    closeQuietly(db);
+    throw error;
+  }
+}
+
+function prepareStatements(db: DatabaseSync) {
+  const sampleColumns = ['run_id', 'pid', 'time', ...SAMPLE_COLUMNS, 'gc_pause_ms', 'gc_count'];
+  return {
+    insertRun: db.prepare('INSERT INTO runs (mode, argv, hostname, started_at) VALUES (?, ?, ?, ?)'),
+    endRun: db.prepare('UPDATE runs SET ended_at = ?, exit_code = ?, signal = ? WHERE id = ?'),
+    insertProcess: db.prepare(
+      'INSERT INTO processes (run_id, pid, first_seen) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+    ),
+    upsertProcess: db.prepare(`
+      INSERT INTO processes (run_id, pid, first_seen, argv, node_version, interval_ms, heap_limit)
+      VALUES (?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (run_id, pid) DO UPDATE SET first_seen = min(first_seen, excluded.first_seen),
+        argv = excluded.argv, node_version = excluded.node_version, interval_ms = excluded.interval_ms,
+        heap_limit = excluded.heap_limit`),
+    insertSample: db.prepare(
+      `INSERT OR REPLACE INTO samples (${sampleColumns.join(', ')}) VALUES (${sampleColumns.map(() => '?').join(', ')})`,
+    ),
+    insertGc: db.prepare(
+      'INSERT INTO gc_events (run_id, pid, time, kind, duration_ms, heap_floor, external_floor) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ),
+    insertAlert: db.prepare(
+      'INSERT INTO alerts (run_id, pid, time, rule, severity, message, alert) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ),
+    upsertVerdict: db.prepare(`
+      INSERT INTO verdicts (run_id, pid, time, status, culprit, summary, leak_event, verdict)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (run_id, pid, time) DO UPDATE SET status = excluded.status, culprit = excluded.culprit,
+        summary = excluded.summary, verdict = excluded.verdict,
+        leak_event = max(leak_event, excluded.leak_event)`),
+    insertSnapshot: db.prepare(
+      'INSERT INTO snapshots (run_id, pid, time, file, bytes, label, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ),
+    insertAnalysis: db.prepare(
+      'INSERT INTO analyses (run_id, pid, time, files, suspects, duration_ms, result) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ),
+    insertFault: db.prepare('INSERT INTO faults (run_id, pid, time, code, message) VALUES (?, ?, ?, ?, ?)'),
+  };
+}
+
+function processKey(runId: number, pid: number): string {
+  return `${runId}:${pid}`;
+}
+
+/** Sizes, counts and times are whole numbers; anything not finite is stored as unknown. */
+function wholeNumber(value: unknown): number | null {
+  return typeof value === 'number' && Number.isFinite(value) ? Math.round(value) : null;
+}
+
+function finiteNumber(value: unknown): number | null {
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}

@@ -1,0 +1,131 @@
+import { closeSync, openSync, statSync } from 'node:fs';
+import type { DatabaseSync } from 'node:sqlite';
+import { StoreError } from '../errors.ts';
+import { checkIdentity, migrate } from './schema.ts';
+import { openError } from './sqlite-errors.ts';
+import { loadSqlite } from './sqlite-module.ts';
+
+/**
+ * How long a statement waits for another connection's lock before failing with SQLITE_BUSY. Writers
+ * hold the lock for one batch (milliseconds); a checkpoint or a second writer on the same file may
+ * hold it a little longer.
+ */
+const BUSY_TIMEOUT_MS = 5000;
+
+/**
+ * Opens (creating when missing) a history file for writing: WAL, migrated to the current schema.
+ * A new file is created 0600 before SQLite opens it — history names classes and file paths, like
+ * snapshots do — and SQLite gives its `-wal` and `-shm` files the database file's mode.
+ */
+export function openForWriting(file: string): DatabaseSync {
+  const { DatabaseSync } = loadSqlite(file);
+  createPrivately(file);
+  let db: DatabaseSync | undefined;
+  try {
+    db = new DatabaseSync(file, { enableForeignKeyConstraints: false });
+    db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    const mode = db.prepare('PRAGMA journal_mode = WAL').get()?.journal_mode;
+    if (mode !== 'wal') {
+      throw new StoreError(
+        'ERR_STORE_OPEN',
+        file,
+        `Cannot use ${file} for history: SQLite refused write-ahead logging there (journal mode ${String(mode)}); a network file system may not support it. Give a file on a local disk.`,
+      );
+    }
+    // In WAL mode NORMAL syncs at checkpoints only: a committed batch survives the process being
+    // killed (it is in the OS's cache); only a power loss may take the last batches back.
+    db.exec('PRAGMA synchronous = NORMAL');
+    migrate(db, file);
+    return db;
+  } catch (error) {
+    closeQuietly(db);
+    throw openError(error, file);
+  }
+}
+
+/** Opens an existing history file read-only. Readers never block the writer, nor it them (WAL). */
+export function openForReading(file: string): DatabaseSync {
+  const { DatabaseSync } = loadSqlite(file);
+  requireFile(file);
+  let db: DatabaseSync | undefined;
+  try {
+    db = new DatabaseSync(file, { readOnly: true, enableForeignKeyConstraints: false });
+    db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    checkIdentity(db, file, 'refused');
+    return db;
+  } catch (error) {
+    closeQuietly(db);
+    throw openError(error, file);
+  }
+}
+
+function createPrivately(file: string): void {
+  requireNotDirectory(file);
+  try {
+    // 'wx': create only if missing; an existing file keeps its mode (the user may have chosen it).
+    closeSync(openSync(file, 'wx', 0o600));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return;
+    throw new StoreError(
+      'ERR_STORE_OPEN',
+      file,
+      `Cannot create history file ${file}: ${describeErrno(code)}.`,
+      {
+        cause: error,
+      },
+    );
+  }
+}
+
+function requireFile(file: string): void {
+  requireNotDirectory(file);
+  try {
+    statSync(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'there is no such file' : describeErrno(code);
+    throw new StoreError('ERR_STORE_OPEN', file, `Cannot open history file ${file}: ${why}.`, {
+      cause: error,
+    });
+  }
+}
+
+function requireNotDirectory(file: string): void {
+  let directory = false;
+  try {
+    directory = statSync(file).isDirectory();
+  } catch {
+    // Missing: the caller reports it (or creates it).
+  }
+  if (directory) {
+    throw new StoreError('ERR_STORE_OPEN', file, `${file} is a directory; give a file name for the history.`);
+  }
+}
+
+function describeErrno(code: string | undefined): string {
+  switch (code) {
+    case 'ENOENT':
+      return 'its directory does not exist (create it first)';
+    case 'ENOTDIR':
+      return 'a part of the path is a file, not a directory';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EROFS':
+      return 'the file system is read-only';
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return 'no space left on the disk';
+    default:
+      return code ?? 'unknown error';
+  }
+}
+
+export function closeQuietly(db: DatabaseSync | undefined): void {
+  try {
+    if (db?.isOpen) db.close();
+  } catch {
+    // Closing after a failure: the failure is what gets reported.
+  }
+}

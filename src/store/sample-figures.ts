@@ -1,0 +1,52 @@
+/**
+ * The memory figures a sample carries, with their column names. Raw samples store each figure in
+ * its column; rollups store `<column>_min`, `_max`, `_sum` and `_n` (samples that had the figure),
+ * so a rollup of rollups keeps exact minimums, maximums and averages.
+ */
+export const SAMPLE_FIGURES = [
+  { key: 'rss', column: 'rss' },
+  { key: 'heapTotal', column: 'heap_total' },
+  { key: 'heapUsed', column: 'heap_used' },
+  { key: 'external', column: 'external' },
+  { key: 'arrayBuffers', column: 'array_buffers' },
+  { key: 'heapFloor', column: 'heap_floor' },
+  { key: 'swap', column: 'swap' },
+  { key: 'threads', column: 'threads' },
+  { key: 'detachedContexts', column: 'detached_contexts' },
+] as const;
+
+export type SampleFigure = (typeof SAMPLE_FIGURES)[number]['key'];
+
+/**
+ * One row's worth of summary columns, from raw samples (`source: 'samples'`) or rollups: the
+ * shape every query and rollup reads, so raw rows and rollups can be mixed in one `UNION ALL`.
+ */
+export function summaryColumns(source: 'samples' | 'sample_rollups'): string {
+  const figures = SAMPLE_FIGURES.map(({ column: c }) =>
+    source === 'samples'
+      ? `${c} AS ${c}_min, ${c} AS ${c}_max, ${c} AS ${c}_sum, (${c} IS NOT NULL) AS ${c}_n`
+      : `${c}_min, ${c}_max, ${c}_sum, ${c}_n`,
+  );
+  const count = source === 'samples' ? '1 AS samples' : 'samples';
+  return [count, ...figures, 'gc_pause_ms', 'gc_count'].join(', ');
+}
+
+/** Aggregates of {@link summaryColumns} over a group: what a bucket of a bucket is. */
+export function aggregateColumns(): string {
+  const figures = SAMPLE_FIGURES.map(
+    ({ column: c }) =>
+      `min(${c}_min) AS ${c}_min, max(${c}_max) AS ${c}_max, sum(${c}_sum) AS ${c}_sum, sum(${c}_n) AS ${c}_n`,
+  );
+  return [
+    'sum(samples) AS samples',
+    ...figures,
+    'sum(gc_pause_ms) AS gc_pause_ms',
+    'sum(gc_count) AS gc_count',
+  ].join(', ');
+}
+
+/** The rollup columns in the order of {@link aggregateColumns}. */
+export function rollupColumnNames(): string {
+  const figures = SAMPLE_FIGURES.map(({ column: c }) => `${c}_min, ${c}_max, ${c}_sum, ${c}_n`);
+  return ['samples', ...figures, 'gc_pause_ms', 'gc_count'].join(', ');
+}
