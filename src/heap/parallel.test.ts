@@ -173,9 +173,7 @@ describe('the two-thread path', { concurrency: 1 }, () => {
     assert.ok(inStrings >= 15, `only ${inStrings} cuts in the string table`);
   });
 
-  test('a broken file: SnapshotFormatError.file names the file, as on one thread', {
-    todo: "engine bug (minor): replyError in parallel.ts rebuilds the worker's SnapshotFormatError with file '' (only the message names the file)",
-  }, async () => {
+  test('a broken file: SnapshotFormatError.file names the file, as on one thread', async () => {
     const [, , last] = (await snapshotsFor('buffers-in-array')) as [string, string, string];
     const text = readFileSync(last, 'utf8');
     const edgesAt = text.indexOf('"edges":[') + '"edges":['.length;

@@ -26,7 +26,7 @@ export class EngineThread {
   private nextId = 0;
   private readonly pending = new Map<
     number,
-    { resolve: (value: unknown) => void; reject: (error: Error) => void }
+    { resolve: (value: unknown) => void; reject: (error: Error) => void; file: string }
   >();
   private onProgress: ((bytes: number) => void) | undefined;
   private failure: Error | undefined;
@@ -44,7 +44,7 @@ export class EngineThread {
       if (waiter === undefined) return;
       this.pending.delete(reply.id);
       if (reply.ok) waiter.resolve(reply.result);
-      else waiter.reject(replyError(reply));
+      else waiter.reject(replyError(reply, waiter.file));
     });
     this.worker.on('error', (error) => this.failAll(error));
     this.worker.on('exit', (code) => {
@@ -60,7 +60,8 @@ export class EngineThread {
     const id = this.nextId++;
     this.onProgress = onProgress;
     return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      const file = 'file' in task ? task.file : task.snapshot.file;
+      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject, file });
       this.worker.postMessage({ ...task, id } as EngineTask);
     });
   }
@@ -76,10 +77,10 @@ export class EngineThread {
   }
 }
 
-function replyError(reply: Extract<EngineReply, { ok: false }>): Error {
+function replyError(reply: Extract<EngineReply, { ok: false }>, file: string): Error {
   if (reply.code.startsWith('ERR_SNAPSHOT_')) {
-    // The worker's message already names the file; keep it as is.
-    const error = new SnapshotFormatError(reply.code as SnapshotFormatCode, '', '', reply.offset);
+    // The worker's message already names the file (and offset); keep it as is.
+    const error = new SnapshotFormatError(reply.code as SnapshotFormatCode, file, '', reply.offset);
     error.message = reply.message;
     return error;
   }

@@ -120,9 +120,9 @@ export class NumberTokenizer {
       if (reader.position === reader.length && !reader.refill()) this.errors.truncated();
       const buffer = reader.buffer;
       let end = reader.length;
-      if (!reader.atEnd) {
-        while (end > reader.position && (buffer[end - 1]! - 0x30) >>> 0 <= 9) end--;
-      }
+      // Trailing digits wait for the next read even at the end of the file: a number section always
+      // ends with ']', so digits there mean the file was cut inside a number.
+      while (end > reader.position && (buffer[end - 1]! - 0x30) >>> 0 <= 9) end--;
       if (end > reader.position) return end;
       // Only digits left in the buffer: read more behind them (refill keeps unconsumed bytes).
       if (reader.length - reader.position >= reader.buffer.length - 2) this.errors.tooLarge(reader.offset);

@@ -202,6 +202,28 @@ export class SnapshotParser {
     return { locationsAt: locationsAt < stringsAt ? locationsAt : -1, stringsAt };
   }
 
+  /** Whether the file starts like a JSON value other than an object ([, ", a number, true, false, null). */
+  private startsJsonValue(first: number): boolean {
+    if (first === CHAR_OPEN_BRACKET || first === CHAR_QUOTE || (first >= 0x30 && first <= 0x39)) return true;
+    const reader = this.reader;
+    const text = Buffer.from(
+      reader.buffer.subarray(reader.position, Math.min(reader.length, reader.position + 6)),
+    ).toString('latin1');
+    return /^(?:-[0-9]|true\b|false\b|null\b|true$|false$|null$)/.test(text);
+  }
+
+  /** True when the file's last non-whitespace byte is '}', as in every complete snapshot. */
+  private endsWithClosingBrace(): boolean {
+    const size = this.reader.fileSize;
+    const tail = this.reader.readAt(Math.max(0, size - 64), Math.min(64, size));
+    for (let i = tail.length - 1; i >= 0; i--) {
+      const c = tail[i]!;
+      if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) continue;
+      return c === CHAR_CLOSE_BRACE;
+    }
+    return false;
+  }
+
   private prologue(): void {
     const reader = this.reader;
     if (reader.fileSize === 0) {
@@ -214,7 +236,7 @@ export class SnapshotParser {
     this.skipByteOrderMark();
     const first = this.peekNonSpace();
     if (first !== CHAR_OPEN_BRACE) {
-      if (first === CHAR_OPEN_BRACKET || first === CHAR_QUOTE || (first >= 0x30 && first <= 0x39)) {
+      if (this.startsJsonValue(first)) {
         this.fail('ERR_SNAPSHOT_NOT_A_SNAPSHOT', 'this JSON is not a V8 heap snapshot (expected an object)');
       }
       this.fail('ERR_SNAPSHOT_NOT_JSON', 'not a heap snapshot: the file is not JSON', reader.offset);
@@ -405,6 +427,9 @@ export class SnapshotParser {
     // corrupt, and trusting it would try to allocate arrays the machine cannot give.
     const fileSize = this.reader.fileSize;
     if (nodeCount * nodeFields.length * 2 > fileSize || edgeCount * edgeFields.length * 2 > fileSize) {
+      // A file cut short (a process killed while writing) fails this test too: say so when it does
+      // not end the way a complete snapshot does.
+      if (!this.endsWithClosingBrace()) this.truncated('the snapshot');
       this.fail(
         'ERR_SNAPSHOT_INCONSISTENT',
         `the header claims ${nodeCount} nodes and ${edgeCount} edges, more than a file of ${fileSize} bytes can hold`,

@@ -6,6 +6,7 @@
  */
 
 const BLOCK_SIZE = 64 << 20;
+const FIRST_BLOCK_SIZE = 64 << 10;
 const utf8 = new TextDecoder('utf-8', { fatal: false });
 
 /** A string table's data, shareable with a worker thread (blocks on SharedArrayBuffers). */
@@ -40,7 +41,7 @@ export class StringTable {
     table.blocks = [...data.blocks];
     // Local additions go to a fresh block (shared blocks are read-only here), whose offsets start at
     // its block boundary.
-    table.blockUsed = table.blocks.length === 0 ? 0 : table.blocks[table.blocks.length - 1]!.length;
+    table.blockUsed = table.blocks.length === 0 ? 0 : BLOCK_SIZE;
     table.appended = table.blocks.length * BLOCK_SIZE;
     table.starts = data.starts;
     table.lengths = data.lengths;
@@ -67,10 +68,16 @@ export class StringTable {
     let done = 0;
     while (done < bytes.length) {
       let block = this.blocks[this.blocks.length - 1];
-      if (block === undefined || this.blockUsed === block.length) {
-        block = this.shared ? new Uint8Array(new SharedArrayBuffer(BLOCK_SIZE)) : new Uint8Array(BLOCK_SIZE);
+      if (block === undefined || this.blockUsed === BLOCK_SIZE) {
+        // Blocks start small and double up to BLOCK_SIZE: a tiny snapshot should not reserve 64 MB.
+        block = this.newBlock(Math.min(BLOCK_SIZE, Math.max(FIRST_BLOCK_SIZE, bytes.length - done)));
         this.blocks.push(block);
         this.blockUsed = 0;
+      } else if (this.blockUsed === block.length) {
+        const grown = this.newBlock(Math.min(BLOCK_SIZE, block.length * 2));
+        grown.set(block);
+        block = grown;
+        this.blocks[this.blocks.length - 1] = block;
       }
       const take = Math.min(bytes.length - done, block.length - this.blockUsed);
       block.set(bytes.subarray(done, done + take), this.blockUsed);
@@ -78,6 +85,10 @@ export class StringTable {
       done += take;
     }
     this.appended += bytes.length;
+  }
+
+  private newBlock(size: number): Uint8Array {
+    return this.shared ? new Uint8Array(new SharedArrayBuffer(size)) : new Uint8Array(size);
   }
 
   /** Records a string whose raw bytes were (or will be) appended at `start`. */
@@ -98,7 +109,7 @@ export class StringTable {
 
   /** Adds a string that was not in the file (names the engine makes up, such as `(system)`). */
   add(value: string): number {
-    const bytes = new TextEncoder().encode(JSON.stringify(value).slice(1, -1));
+    const bytes = new TextEncoder().encode(escapeLikeV8(value));
     const start = this.appended;
     this.append(bytes);
     const index = this.count;
@@ -118,7 +129,7 @@ export class StringTable {
 
   /** Index of the first string equal to `value`, or -1. Compares raw bytes: nothing is decoded. */
   indexOf(value: string): number {
-    const wanted = new TextEncoder().encode(JSON.stringify(value).slice(1, -1));
+    const wanted = new TextEncoder().encode(escapeLikeV8(value));
     const length = wanted.length;
     for (let i = 0; i < this.count; i++) {
       if (this.lengths[i] !== length) continue;
@@ -177,4 +188,25 @@ export class StringTable {
     out.set(this.blocks[blockIndex + 1]!.subarray(0, length - first), first);
     return out;
   }
+}
+
+/**
+ * A string as V8 writes it into a snapshot: JSON escapes for quotes, backslashes and control characters
+ * (hex in upper case), and every non-ASCII UTF-16 unit as \uXXXX (upper case).
+ */
+function escapeLikeV8(value: string): string {
+  let out = '';
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (code === 0x22) out += '\\"';
+    else if (code === 0x5c) out += '\\\\';
+    else if (code === 0x08) out += '\\b';
+    else if (code === 0x0c) out += '\\f';
+    else if (code === 0x0a) out += '\\n';
+    else if (code === 0x0d) out += '\\r';
+    else if (code === 0x09) out += '\\t';
+    else if (code < 0x20 || code > 0x7f) out += `\\u${code.toString(16).toUpperCase().padStart(4, '0')}`;
+    else out += value[i];
+  }
+  return out;
 }
