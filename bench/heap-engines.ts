@@ -2,7 +2,7 @@
 // the bare integer scan, each in its own child process of this same Node, one after the other.
 //
 //   node bench/heap-engines.ts <file.heapsnapshot> [--only a,b] [--repeat N]
-//        [--timeout-min 60] [--max-rss-gb 16] [--json <out.json>]
+//        [--timeout-min 60] [--max-rss-gb 16] [--quiet-load L] [--json <out.json>]
 //
 // Times are the full analysis (parse, dominators, retained sizes, class summary) measured inside
 // each child after its modules load; peak RSS is the child's maxRSS. Everything printed is also
@@ -18,7 +18,9 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
+import { loadavg } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { readSnapshotHeader } from './gen/snapshot-header.ts';
@@ -51,6 +53,8 @@ interface Run {
   exitCode: number | null;
   signal: string | null;
   stderrTail: string;
+  /** 1-minute load average when the child started: other work on the machine skews times. */
+  loadAtStart: number;
   result?: ContenderResult;
 }
 
@@ -61,13 +65,14 @@ const { values, positionals } = parseArgs({
     repeat: { type: 'string', default: '1' },
     'timeout-min': { type: 'string', default: '60' },
     'max-rss-gb': { type: 'string', default: '16' },
+    'quiet-load': { type: 'string' },
     json: { type: 'string' },
   },
 });
 const file = positionals[0] === undefined ? undefined : resolve(positionals[0]);
 if (file === undefined) {
   console.error(
-    'usage: node bench/heap-engines.ts <file.heapsnapshot> [--only a,b] [--repeat N] [--timeout-min 60] [--max-rss-gb 16]',
+    'usage: node bench/heap-engines.ts <file.heapsnapshot> [--only a,b] [--repeat N] [--timeout-min 60] [--max-rss-gb 16] [--quiet-load L]',
   );
   process.exit(2);
 }
@@ -105,7 +110,10 @@ const runs: Run[] = [];
 for (const contender of contenders) {
   if (only !== undefined && !only.includes(contender.name)) continue;
   for (let round = 1; round <= repeat; round++) {
-    process.stdout.write(`running   ${contender.name}${repeat > 1 ? ` (${round}/${repeat})` : ''} … `);
+    await waitForQuiet();
+    process.stdout.write(
+      `running   ${contender.name}${repeat > 1 ? ` (${round}/${repeat})` : ''} (load ${loadavg()[0]!.toFixed(2)}) … `,
+    );
     const run = await runContender(contender, file);
     runs.push(run);
     console.log(
@@ -125,7 +133,16 @@ const memwatcher = okResult(byName('memwatcher'));
 
 console.log(`\n## Results (${repeat > 1 ? `median of ${repeat} runs` : 'one run'})\n`);
 printTable(
-  ['contender', 'status', 'time s', 'process s', 'peak RSS MB', 'time ÷ memwatcher', 'RSS ÷ memwatcher'],
+  [
+    'contender',
+    'status',
+    'time s',
+    'process s',
+    'peak RSS MB',
+    'time ÷ memwatcher',
+    'RSS ÷ memwatcher',
+    'load',
+  ],
   measured.map((run) => {
     const result = okResult(run);
     return [
@@ -140,6 +157,7 @@ printTable(
       result === undefined || memwatcher === undefined
         ? '—'
         : ratio(result.maxRssBytes / memwatcher.maxRssBytes),
+      run.loadAtStart.toFixed(2),
     ];
   }),
 );
@@ -358,6 +376,7 @@ function printComparison(comparisons: ClassComparison[], short: string): void {
 function runContender(contender: Contender, snapshot: string): Promise<Run> {
   const resultFile = join(outDir, `.${contender.name}-${process.pid}.result.json`);
   rmSync(resultFile, { force: true });
+  const loadAtStart = loadavg()[0]!;
   const started = performance.now();
   const child = spawn(
     process.execPath,
@@ -425,11 +444,22 @@ function runContender(contender: Contender, snapshot: string): Promise<Run> {
         polledPeakRssBytes: Math.max(polledPeakRssBytes, result?.maxRssBytes ?? 0),
         exitCode,
         signal,
+        loadAtStart,
         stderrTail: status === 'ok' ? '' : (result?.message ?? '') || lastLine(stderr) || lastLine(stdout),
         ...(result === undefined ? {} : { result }),
       });
     });
   });
+}
+
+/**
+ * With --quiet-load L, waits (up to 10 min) until the 1-minute load average is below L: the
+ * machine is shared, and a busy neighbour makes a 2-core benchmark meaningless.
+ */
+async function waitForQuiet(): Promise<void> {
+  if (values['quiet-load'] === undefined) return;
+  const limit = Number(values['quiet-load']);
+  for (let waited = 0; loadavg()[0]! >= limit && waited < 600; waited += 5) await sleep(5000);
 }
 
 /** The engine changes under active work: say which state of src/heap was measured. */
