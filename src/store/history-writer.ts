@@ -2,7 +2,6 @@ import { hostname } from 'node:os';
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 import type { MemoryAlert } from '../agent/alerts/alert.ts';
 import type { AgentMessage } from '../agent/ipc-protocol.ts';
-import { checkNumber } from '../agent/option-checks.ts';
 import type { LeakVerdict } from '../agent/verdict.ts';
 import { InvalidStateError, StoreError } from '../errors.ts';
 import type {
@@ -15,38 +14,11 @@ import type {
   SnapshotRecord,
 } from './history-types.ts';
 import { closeQuietly, openForWriting } from './open-database.ts';
-import {
-  applyRetention,
-  type RetentionOptions,
-  type RetentionPolicy,
-  type RetentionResult,
-  resolveRetention,
-} from './retention.ts';
+import { applyRetention, type RetentionResult } from './retention.ts';
 import { SAMPLE_FIGURES } from './sample-figures.ts';
 import { isRetryable, writeError } from './sqlite-errors.ts';
-
-export interface HistoryWriterOptions {
-  /** Rows wait in memory at most this long before they are committed. Default 1000 ms. */
-  readonly flushIntervalMs?: number;
-  /** Commit at once when this many rows wait. Default 5000. */
-  readonly maxBatchRows?: number;
-  /**
-   * While the disk refuses writes, rows wait in memory and are retried; past this many, the oldest
-   * are dropped (and counted in `stats.droppedRows`). Default 100 000 (a day of 1 s samples).
-   */
-  readonly maxPendingRows?: number;
-  readonly retention?: RetentionOptions;
-  /** How often retention runs; the first pass runs at the first flush. Default 10 minutes. */
-  readonly retentionIntervalMs?: number;
-  /**
-   * Called with what went wrong while writing in the background (`ERR_STORE_FULL`,
-   * `ERR_STORE_WRITE`): once when writes start failing, once when rows start being dropped, and
-   * for rows SQLite refused. Default: a process warning.
-   */
-  readonly onError?: (error: StoreError) => void;
-  /** The clock retention measures ages with, and the default start and end times. Default `Date.now`. */
-  readonly now?: () => number;
-}
+import { type HistoryWriterOptions, resolveWriterOptions, type WriterSettings } from './writer-options.ts';
+import { finiteNumber, prepareStatements, type WriterStatements, wholeNumber } from './writer-statements.ts';
 
 export interface HistoryWriterStats {
   /** Rows waiting in memory. */
@@ -66,8 +38,6 @@ interface PendingRow {
   readonly essential: boolean;
 }
 
-const SAMPLE_COLUMNS = SAMPLE_FIGURES.map((f) => f.column);
-
 /**
  * Writes history in batches: rows wait in memory and are committed together, every second or when
  * enough wait, in one transaction. A writer killed with SIGKILL leaves a readable file that lacks
@@ -85,15 +55,9 @@ const SAMPLE_COLUMNS = SAMPLE_FIGURES.map((f) => f.column);
 export class HistoryWriter {
   readonly file: string;
   private readonly db: DatabaseSync;
-  private readonly policy: RetentionPolicy;
-  private readonly flushIntervalMs: number;
-  private readonly maxBatchRows: number;
-  private readonly maxPendingRows: number;
-  private readonly retentionIntervalMs: number;
-  private readonly onError: (error: StoreError) => void;
-  private readonly now: () => number;
+  private readonly settings: WriterSettings;
   private readonly timer: NodeJS.Timeout;
-  private readonly statements: ReturnType<typeof prepareStatements>;
+  private readonly statements: WriterStatements;
   private pending: PendingRow[] = [];
   private readonly knownProcesses = new Set<string>();
   private readonly openRuns = new Set<number>();
@@ -106,26 +70,13 @@ export class HistoryWriter {
   private lastError: StoreError | undefined;
 
   /** Use {@link openHistoryWriter}. */
-  constructor(file: string, db: DatabaseSync, options: HistoryWriterOptions) {
+  constructor(file: string, db: DatabaseSync, settings: WriterSettings) {
     this.file = file;
     this.db = db;
-    this.policy = resolveRetention(options.retention);
-    this.flushIntervalMs =
-      checkNumber('flushIntervalMs', options.flushIntervalMs, { min: 10, integer: true, unit: 'ms' }) ?? 1000;
-    this.maxBatchRows = checkNumber('maxBatchRows', options.maxBatchRows, { min: 1, integer: true }) ?? 5000;
-    this.maxPendingRows =
-      checkNumber('maxPendingRows', options.maxPendingRows, { min: 1, integer: true }) ?? 100_000;
-    this.retentionIntervalMs =
-      checkNumber('retentionIntervalMs', options.retentionIntervalMs, {
-        min: 1,
-        integer: true,
-        unit: 'ms',
-      }) ?? 600_000;
-    this.onError = options.onError ?? ((error) => process.emitWarning(error.message, { code: error.code }));
-    this.now = options.now ?? Date.now;
+    this.settings = settings;
     this.statements = prepareStatements(db);
     // The store must never keep the memwatcher process alive on its own: close() flushes the rest.
-    this.timer = setInterval(() => this.tick(), this.flushIntervalMs).unref();
+    this.timer = setInterval(() => this.tick(), settings.flushIntervalMs).unref();
   }
 
   get stats(): HistoryWriterStats {
@@ -143,7 +94,7 @@ export class HistoryWriter {
         start.mode,
         JSON.stringify(start.argv),
         hostname(),
-        wholeNumber(start.startedAt) ?? this.now(),
+        wholeNumber(start.startedAt) ?? this.settings.now(),
       );
       const runId = Number(result.lastInsertRowid);
       this.openRuns.add(runId);
@@ -157,7 +108,7 @@ export class HistoryWriter {
   endRun(runId: number, end: RunEnd = {}): void {
     this.enqueue(
       this.statements.endRun,
-      [wholeNumber(end.endedAt) ?? this.now(), wholeNumber(end.exitCode), end.signal ?? null, runId],
+      [wholeNumber(end.endedAt) ?? this.settings.now(), wholeNumber(end.exitCode), end.signal ?? null, runId],
       true,
     );
     this.openRuns.delete(runId);
@@ -174,7 +125,7 @@ export class HistoryWriter {
           [
             runId,
             message.pid,
-            wholeNumber(message.time) ?? this.now(),
+            wholeNumber(message.time) ?? this.settings.now(),
             JSON.stringify(message.argv),
             message.nodeVersion,
             wholeNumber(message.intervalMs),
@@ -377,9 +328,9 @@ export class HistoryWriter {
   /** Applies the retention policy now (it also runs by itself every `retentionIntervalMs`). */
   applyRetention(): RetentionResult | undefined {
     if (this.closed) return undefined;
-    this.lastRetention = this.now();
+    this.lastRetention = this.settings.now();
     try {
-      return applyRetention(this.db, this.policy, this.lastRetention, this.openRuns);
+      return applyRetention(this.db, this.settings.retention, this.lastRetention, this.openRuns);
     } catch (error) {
       this.rollback();
       this.failed(writeError(error, this.file));
@@ -401,7 +352,8 @@ export class HistoryWriter {
 
   private tick(): void {
     this.flush();
-    if (!this.failing && this.now() - this.lastRetention >= this.retentionIntervalMs) this.applyRetention();
+    if (!this.failing && this.settings.now() - this.lastRetention >= this.settings.retentionIntervalMs)
+      this.applyRetention();
   }
 
   private enqueue(statement: StatementSync, params: readonly SQLInputValue[], essential = false): void {
@@ -410,8 +362,8 @@ export class HistoryWriter {
       return;
     }
     this.pending.push({ statement, params, essential });
-    if (this.pending.length >= this.maxBatchRows && !this.failing) this.flush();
-    else if (this.pending.length > this.maxPendingRows) this.makeRoom();
+    if (this.pending.length >= this.settings.maxBatchRows && !this.failing) this.flush();
+    else if (this.pending.length > this.settings.maxPendingRows) this.makeRoom();
   }
 
   /** Makes sure the process has a row before its first event (batched with it, in order). */
@@ -426,7 +378,7 @@ export class HistoryWriter {
 
   /** Drops the oldest droppable rows beyond `maxPendingRows`. */
   private makeRoom(): void {
-    let excess = this.pending.length - this.maxPendingRows;
+    let excess = this.pending.length - this.settings.maxPendingRows;
     if (excess <= 0) return;
     const kept: PendingRow[] = [];
     for (const row of this.pending) {
@@ -442,7 +394,7 @@ export class HistoryWriter {
       this.droppingReported = true;
       this.report(
         this.lastError,
-        `more than ${this.maxPendingRows} rows waited, the oldest are being dropped`,
+        `more than ${this.settings.maxPendingRows} rows waited, the oldest are being dropped`,
       );
     }
   }
@@ -475,7 +427,7 @@ export class HistoryWriter {
         : new StoreError(error.code, this.file, `${error.message} (${detail})`, { cause: error.cause });
     this.lastError = reported;
     try {
-      this.onError(reported);
+      this.settings.onError(reported);
     } catch {
       // A throwing handler must not stop the writer; there is nobody else to tell.
     }
@@ -499,64 +451,11 @@ export class HistoryWriter {
  */
 export function openHistoryWriter(file: string, options: HistoryWriterOptions = {}): HistoryWriter {
   // Options first: a typo should not leave a new empty file behind.
-  resolveRetention(options.retention);
-  const db = openForWriting(file);
-  try {
-    return new HistoryWriter(file, db, options);
-  } catch (error) {
-    closeQuietly(db);
-    throw error;
-  }
-}
-
-function prepareStatements(db: DatabaseSync) {
-  const sampleColumns = ['run_id', 'pid', 'time', ...SAMPLE_COLUMNS, 'gc_pause_ms', 'gc_count'];
-  return {
-    insertRun: db.prepare('INSERT INTO runs (mode, argv, hostname, started_at) VALUES (?, ?, ?, ?)'),
-    endRun: db.prepare('UPDATE runs SET ended_at = ?, exit_code = ?, signal = ? WHERE id = ?'),
-    insertProcess: db.prepare(
-      'INSERT INTO processes (run_id, pid, first_seen) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
-    ),
-    upsertProcess: db.prepare(`
-      INSERT INTO processes (run_id, pid, first_seen, argv, node_version, interval_ms, heap_limit)
-      VALUES (?, ?, ?, ?, ?, ?, ?)
-      ON CONFLICT (run_id, pid) DO UPDATE SET first_seen = min(first_seen, excluded.first_seen),
-        argv = excluded.argv, node_version = excluded.node_version, interval_ms = excluded.interval_ms,
-        heap_limit = excluded.heap_limit`),
-    insertSample: db.prepare(
-      `INSERT OR REPLACE INTO samples (${sampleColumns.join(', ')}) VALUES (${sampleColumns.map(() => '?').join(', ')})`,
-    ),
-    insertGc: db.prepare(
-      'INSERT INTO gc_events (run_id, pid, time, kind, duration_ms, heap_floor, external_floor) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    ),
-    insertAlert: db.prepare(
-      'INSERT INTO alerts (run_id, pid, time, rule, severity, message, alert) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    ),
-    upsertVerdict: db.prepare(`
-      INSERT INTO verdicts (run_id, pid, time, status, culprit, summary, leak_event, verdict)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-      ON CONFLICT (run_id, pid, time) DO UPDATE SET status = excluded.status, culprit = excluded.culprit,
-        summary = excluded.summary, verdict = excluded.verdict,
-        leak_event = max(leak_event, excluded.leak_event)`),
-    insertSnapshot: db.prepare(
-      'INSERT INTO snapshots (run_id, pid, time, file, bytes, label, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    ),
-    insertAnalysis: db.prepare(
-      'INSERT INTO analyses (run_id, pid, time, files, suspects, duration_ms, result) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    ),
-    insertFault: db.prepare('INSERT INTO faults (run_id, pid, time, code, message) VALUES (?, ?, ?, ?, ?)'),
-  };
+  const settings = resolveWriterOptions(options);
+  const db = openForWriting(file, settings.busyTimeoutMs);
+  return new HistoryWriter(file, db, settings);
 }
 
 function processKey(runId: number, pid: number): string {
   return `${runId}:${pid}`;
-}
-
-/** Sizes, counts and times are whole numbers; anything not finite is stored as unknown. */
-function wholeNumber(value: unknown): number | null {
-  return typeof value === 'number' && Number.isFinite(value) ? Math.round(value) : null;
-}
-
-function finiteNumber(value: unknown): number | null {
-  return typeof value === 'number' && Number.isFinite(value) ? value : null;
 }

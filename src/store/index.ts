@@ -10,15 +10,11 @@ export {
   type SampleQuery,
 } from './history-reader.ts';
 export type * from './history-types.ts';
-export {
-  HistoryWriter,
-  type HistoryWriterOptions,
-  type HistoryWriterStats,
-  openHistoryWriter,
-} from './history-writer.ts';
+export { HistoryWriter, type HistoryWriterStats, openHistoryWriter } from './history-writer.ts';
 export {
   DEFAULT_RETENTION,
   type RetentionOptions,
   type RetentionPolicy,
   type RetentionResult,
 } from './retention.ts';
+export type { HistoryWriterOptions } from './writer-options.ts';

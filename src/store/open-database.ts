@@ -10,20 +10,23 @@ import { loadSqlite } from './sqlite-module.ts';
  * hold the lock for one batch (milliseconds); a checkpoint or a second writer on the same file may
  * hold it a little longer.
  */
-const BUSY_TIMEOUT_MS = 5000;
+export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 
 /**
  * Opens (creating when missing) a history file for writing: WAL, migrated to the current schema.
  * A new file is created 0600 before SQLite opens it — history names classes and file paths, like
  * snapshots do — and SQLite gives its `-wal` and `-shm` files the database file's mode.
  */
-export function openForWriting(file: string): DatabaseSync {
+export function openForWriting(file: string, busyTimeoutMs = DEFAULT_BUSY_TIMEOUT_MS): DatabaseSync {
   const { DatabaseSync } = loadSqlite(file);
   createPrivately(file);
   let db: DatabaseSync | undefined;
   try {
     db = new DatabaseSync(file, { enableForeignKeyConstraints: false });
-    db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    // A PRAGMA takes no bound parameters; the value is a checked integer.
+    db.exec(`PRAGMA busy_timeout = ${Math.trunc(busyTimeoutMs)}`);
+    // Before anything changes the file: switching to WAL rewrites the header of someone else's database.
+    checkIdentity(db, file, 'allowed');
     const mode = db.prepare('PRAGMA journal_mode = WAL').get()?.journal_mode;
     if (mode !== 'wal') {
       throw new StoreError(
@@ -50,7 +53,7 @@ export function openForReading(file: string): DatabaseSync {
   let db: DatabaseSync | undefined;
   try {
     db = new DatabaseSync(file, { readOnly: true, enableForeignKeyConstraints: false });
-    db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    db.exec(`PRAGMA busy_timeout = ${DEFAULT_BUSY_TIMEOUT_MS}`);
     checkIdentity(db, file, 'refused');
     return db;
   } catch (error) {
