@@ -187,3 +187,16 @@ export class StoreError extends MemwatcherError {
     this.file = file;
   }
 }
+
+export type ChartRenderCode =
+  /** No font could draw the labels of a PNG (install one, e.g. Debian's fonts-dejavu-core). */
+  | 'ERR_NO_FONTS'
+  /** The SVG could not be turned into a PNG. */
+  | 'ERR_PNG_RENDER';
+
+/** A chart or retainer graph could not be drawn as an image. */
+export class ChartRenderError extends MemwatcherError {
+  constructor(code: ChartRenderCode, message: string, options?: MemwatcherErrorOptions) {
+    super(code, message, options);
+  }
+}
