@@ -188,6 +188,66 @@ export class StoreError extends MemwatcherError {
   }
 }
 
+export type LeakAssertionCode =
+  /** `assertNoLeak`: memory retained per call kept growing beyond the tolerance. */
+  | 'ERR_LEAK_DETECTED'
+  /** `expectCollected`: an object that should have become unreachable is still alive. */
+  | 'ERR_NOT_COLLECTED'
+  /** `assertNoLeak` reached its `timeout` before a verdict (a slow or never-settling function). */
+  | 'ERR_LEAK_ASSERTION_TIMEOUT';
+
+/** One step of a retainer path, as the heap engine reports it (GC root first). */
+export interface LeakAssertionPathStep {
+  edge: string;
+  edgeType: string;
+  node: string;
+  nodeType: string;
+  nodeId: number;
+}
+
+/** A class that accumulated across the heap snapshots `assertNoLeak` took. */
+export interface LeakAssertionClass {
+  name: string;
+  /** Live objects of the class in each snapshot. */
+  counts: number[];
+  /** Bytes retained per call of the function under test, from the first snapshot to the last. */
+  bytesPerCall: number;
+}
+
+/**
+ * A leak assertion of `memwatcher/testing` failed. The message says what grew and who holds it; the
+ * same facts are on the error for tools: growth per call, growing classes, a retainer path, and the
+ * heap snapshots when they were kept.
+ */
+export class LeakAssertionError extends MemwatcherError {
+  /** Heap floor growth per call (`ERR_LEAK_DETECTED`). */
+  readonly growthBytesPerCall: number | undefined;
+  /** Classes that accumulated, largest first (`ERR_LEAK_DETECTED`, when the snapshots show them). */
+  readonly classes: readonly LeakAssertionClass[];
+  /** GC root → a representative leaked object, or the object that was not collected. */
+  readonly retainerPath: readonly LeakAssertionPathStep[] | undefined;
+  /** Heap snapshot files kept for inspection (`keepSnapshots`); empty when they were removed. */
+  readonly snapshots: readonly string[];
+
+  constructor(
+    code: LeakAssertionCode,
+    message: string,
+    evidence: {
+      growthBytesPerCall?: number;
+      classes?: readonly LeakAssertionClass[];
+      retainerPath?: readonly LeakAssertionPathStep[];
+      snapshots?: readonly string[];
+    } = {},
+    options?: MemwatcherErrorOptions,
+  ) {
+    super(code, message, options);
+    this.growthBytesPerCall = evidence.growthBytesPerCall;
+    this.classes = evidence.classes ?? [];
+    this.retainerPath = evidence.retainerPath;
+    this.snapshots = evidence.snapshots ?? [];
+  }
+}
+
 export type ChartRenderCode =
   /** No font could draw the labels of a PNG (install one, e.g. Debian's fonts-dejavu-core). */
   | 'ERR_NO_FONTS'

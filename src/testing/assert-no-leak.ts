@@ -1,0 +1,277 @@
+import { performance } from 'node:perf_hooks';
+import { getHeapStatistics } from 'node:v8';
+import { acquireInspectorSession } from '../agent/inspector-session.ts';
+import { InvalidOptionError, LeakAssertionError } from '../errors.ts';
+import { type GrowthVerdict, judgeGrowth, noiseScale } from './growth-test.ts';
+import { collectLeakEvidence } from './leak-evidence.ts';
+import { leakingClasses, leakMessage } from './leak-message.ts';
+import { type CallUnderTest, RoundRunner } from './rounds.ts';
+
+export interface AssertNoLeakOptions {
+  /**
+   * Calls per round. Default: adapted — at least enough that a leak of 200 bytes per call raises the
+   * heap floor by four times the measured noise margin each round, at most what the timeout allows.
+   */
+  iterations?: number;
+  /** Rounds measured per verdict (increments of the heap floor the sign test looks at), 8 or more. Default 12. */
+  rounds?: number;
+  /** Calls before anything is measured (lazy modules, JIT, caches settle). Default: 3 rounds' worth. */
+  warmup?: number;
+  /** Bytes per call the function may retain without failing. Default 0. */
+  tolerance?: number;
+  /** Milliseconds before giving up with `ERR_LEAK_ASSERTION_TIMEOUT`. Default 30 000. */
+  timeout?: number;
+  /** Where the heap snapshots of a detected leak go. Default: a temporary directory, removed afterwards. */
+  snapshotDir?: string;
+  /** Keep those snapshots (their paths are in the error's message and `snapshots`). Default false. */
+  keepSnapshots?: boolean;
+}
+
+/** What a passing `assertNoLeak` measured. */
+export interface LeakAssertionResult {
+  /** Median growth of the heap floor per call in the last window (noise around 0 when healthy). */
+  growthBytesPerCall: number;
+  /** Per-call growth that would have counted in a round: (tolerance, noise margin) per round / calls per round. */
+  thresholdBytesPerCall: number;
+  callsPerRound: number;
+  /** Rounds measured (every window), and all calls made, warm-up included. */
+  rounds: number;
+  calls: number;
+  /** Windows measured again with twice the calls per round because the previous one rose (0–2). */
+  extensions: number;
+  durationMs: number;
+}
+
+// Sign test level: with 12 increments, 11 must exceed the threshold (P = 13/4096 under no growth).
+const alpha = 0.005;
+const calibrationRounds = 6;
+const warmupRounds = 3;
+// A persistent rise must survive the calls per round being doubled this many times: a cache filling
+// for longer than one window then levels off, a leak does not.
+const maxExtensions = 2;
+// Per-round rises below this are never growth: the runtime's own bookkeeping moves by this much.
+const minMarginBytes = 1024;
+const leakToCatch = 200;
+const defaultRounds = 12;
+const defaultTimeoutMs = 30_000;
+const maxCallsPerRound = 100;
+const targetRoundMs = 50;
+
+/**
+ * Calls `fn` many times and fails when memory retained per call keeps growing. Forces full GCs
+ * through the inspector (no `--expose-gc` needed), reads the heap floor after each round of calls,
+ * and decides with a sign test on the round-to-round increments (robust to one-time jumps from lazy
+ * modules, JIT code and caches). On a leak it rejects with `LeakAssertionError` (`ERR_LEAK_DETECTED`)
+ * naming the growing classes, the bytes retained per call and the retainer path of one leaked object,
+ * from three heap snapshots analysed in a worker thread. Resolves with what it measured otherwise.
+ *
+ * @example
+ * import { assertNoLeak } from 'memwatcher/testing';
+ * test('rendering does not leak', async () => {
+ *   await assertNoLeak(() => render(<Page />), { tolerance: 0 });
+ * });
+ */
+export function assertNoLeak(
+  fn: CallUnderTest,
+  options: AssertNoLeakOptions = {},
+): Promise<LeakAssertionResult> {
+  let settings: Settings;
+  try {
+    settings = checkOptions(fn, options);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  // One assertion at a time per thread: another one's calls between our GCs would be measured as ours.
+  const run = assertionQueue.then(() => measureLeak(fn, settings));
+  assertionQueue = run.catch(() => {});
+  return run;
+}
+
+let assertionQueue: Promise<unknown> = Promise.resolve();
+
+async function measureLeak(fn: CallUnderTest, settings: Settings): Promise<LeakAssertionResult> {
+  const started = performance.now();
+  const lease = await acquireInspectorSession();
+  try {
+    const runner = new RoundRunner(fn, lease.session, settings.timeoutMs);
+    const firstCallsPerRound = settings.iterations ?? (await pace(runner));
+    await runner.call(settings.warmup ?? warmupRounds * firstCallsPerRound);
+
+    const start = await runner.floor();
+    const growthBudget = Math.min(256 * 2 ** 20, getHeapStatistics().heap_size_limit / 4);
+    let rounds = 0;
+    let lastFloor = start;
+    // Each window starts from the previous window's last floor: one GC less per window.
+    const measure = async (count: number, callsPerRound: number): Promise<number[] | 'too much'> => {
+      const floors = [lastFloor];
+      for (let i = 0; i < count; i++) {
+        lastFloor = await runner.round(callsPerRound);
+        floors.push(lastFloor);
+        rounds += 1;
+        if (lastFloor - start > growthBudget) return 'too much';
+      }
+      return floors;
+    };
+
+    const calibration = await measure(calibrationRounds, firstCallsPerRound);
+    let callsPerRound = firstCallsPerRound;
+    let marginBytes = minMarginBytes;
+    if (calibration !== 'too much') {
+      marginBytes = Math.max(minMarginBytes, 4 * noiseScale(calibration));
+      if (settings.iterations === undefined) {
+        const needed = Math.ceil((4 * marginBytes) / leakToCatch);
+        callsPerRound = Math.max(firstCallsPerRound, Math.min(needed, affordable(runner, settings.rounds)));
+      }
+    }
+
+    let verdict: GrowthVerdict | undefined;
+    let tooMuch = calibration === 'too much';
+    for (let extension = 0; !tooMuch && extension <= maxExtensions; extension++) {
+      if (extension > 0) {
+        if (settings.iterations === undefined) callsPerRound *= 2;
+        if (affordable(runner, settings.rounds) < callsPerRound) break;
+      }
+      const floors = await measure(settings.rounds, callsPerRound);
+      if (floors === 'too much') {
+        tooMuch = true;
+        break;
+      }
+      verdict = judgeGrowth(floors, {
+        callsPerRound,
+        thresholdBytesPerRound: Math.max(settings.tolerance * callsPerRound, marginBytes),
+        alpha,
+      });
+      if (!verdict.growing) {
+        return {
+          growthBytesPerCall: verdict.growthBytesPerCall,
+          thresholdBytesPerCall: verdict.thresholdBytesPerRound / callsPerRound,
+          callsPerRound,
+          rounds,
+          calls: runner.calls,
+          extensions: extension,
+          durationMs: performance.now() - started,
+        };
+      }
+    }
+    if (tooMuch) {
+      const grown = (await runner.floor()) - start;
+      verdict = {
+        ...judgeGrowth([start, start + grown], {
+          callsPerRound: runner.calls,
+          thresholdBytesPerRound: growthBudget,
+          alpha,
+        }),
+        growing: true,
+      };
+    }
+    if (verdict === undefined) throw new Error('assertNoLeak: no window was measured (a bug in memwatcher).');
+
+    const evidence = await collectLeakEvidence(runner, {
+      callsPerRound: evidenceCalls(callsPerRound, verdict.growthBytesPerCall),
+      snapshotDir: settings.snapshotDir,
+      keepSnapshots: settings.keepSnapshots,
+    });
+    throw new LeakAssertionError(
+      'ERR_LEAK_DETECTED',
+      leakMessage({
+        verdict,
+        callsPerRound,
+        calls: runner.calls,
+        toleranceBytesPerCall: settings.tolerance,
+        evidence,
+      }),
+      {
+        growthBytesPerCall: verdict.growthBytesPerCall,
+        classes: leakingClasses(evidence),
+        ...(evidence.suspects[0] === undefined ? {} : { retainerPath: evidence.suspects[0].retainerPath }),
+        snapshots: evidence.keptFiles,
+      },
+    );
+  } finally {
+    lease.release();
+  }
+}
+
+interface Settings {
+  iterations: number | undefined;
+  rounds: number;
+  warmup: number | undefined;
+  tolerance: number;
+  timeoutMs: number;
+  snapshotDir: string | undefined;
+  keepSnapshots: boolean;
+}
+
+function checkOptions(fn: unknown, options: AssertNoLeakOptions): Settings {
+  if (typeof fn !== 'function') {
+    throw new InvalidOptionError(
+      'fn',
+      'assertNoLeak needs the function to call, e.g. assertNoLeak(() => work()).',
+    );
+  }
+  if (typeof options !== 'object' || options === null) {
+    throw new InvalidOptionError('options', 'must be an object of assertNoLeak options.');
+  }
+  const snapshotDir = options.snapshotDir;
+  if (snapshotDir !== undefined && (typeof snapshotDir !== 'string' || snapshotDir === '')) {
+    throw new InvalidOptionError('snapshotDir', 'must be the path of an existing directory.');
+  }
+  return {
+    iterations: integerAtLeast('iterations', options.iterations, 1),
+    rounds: integerAtLeast('rounds', options.rounds, 8) ?? defaultRounds,
+    warmup: integerAtLeast('warmup', options.warmup, 0),
+    tolerance: numberAtLeast('tolerance', options.tolerance, 0) ?? 0,
+    timeoutMs: numberAtLeast('timeout', options.timeout, 1) ?? defaultTimeoutMs,
+    snapshotDir,
+    keepSnapshots: options.keepSnapshots === true,
+  };
+}
+
+function integerAtLeast(option: string, value: number | undefined, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isInteger(value) || value < min) {
+    throw new InvalidOptionError(option, `must be an integer of at least ${min}, got ${String(value)}.`);
+  }
+  return value;
+}
+
+function numberAtLeast(option: string, value: number | undefined, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
+    throw new InvalidOptionError(option, `must be a number of at least ${min}, got ${String(value)}.`);
+  }
+  return value;
+}
+
+/**
+ * First calls, in doubling batches until about `targetRoundMs` has passed: they tell how long a call
+ * takes, so that a round of a slow function stays short.
+ */
+async function pace(runner: RoundRunner): Promise<number> {
+  let batch = 1;
+  const started = performance.now();
+  while (runner.calls < maxCallsPerRound && performance.now() - started < targetRoundMs) {
+    await runner.call(batch);
+    batch *= 2;
+  }
+  const perCall = runner.msPerCall;
+  return perCall <= 0
+    ? maxCallsPerRound
+    : Math.max(1, Math.min(maxCallsPerRound, Math.floor(targetRoundMs / perCall)));
+}
+
+/**
+ * Calls per round that still let the remaining windows finish in time: a third of the time left,
+ * spread over up to 1 + 2 + 4 windows' worth of rounds.
+ */
+function affordable(runner: RoundRunner, rounds: number): number {
+  const perCall = Math.max(runner.msPerCall, 1e-4);
+  const windows = 2 ** (maxExtensions + 1) - 1;
+  return Math.max(1, Math.floor(runner.remainingMs / 3 / (windows * rounds) / perCall));
+}
+
+/** Calls between snapshots: a round's worth, fewer for a big leak (snapshots of a huge heap are slow). */
+function evidenceCalls(callsPerRound: number, growthBytesPerCall: number): number {
+  if (growthBytesPerCall <= 0) return callsPerRound;
+  return Math.max(1, Math.min(callsPerRound, Math.floor((8 * 2 ** 20) / growthBytesPerCall)));
+}
