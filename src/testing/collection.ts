@@ -145,7 +145,10 @@ async function notCollectedError(
   } else if (problem !== '') {
     lines.push(`Its retainer path could not be found: ${problem}`);
   } else {
-    lines.push(`It was collected while its retainer path was being looked up: retry with a longer timeout.`);
+    lines.push(
+      'No retainer path was found: the object was collected meanwhile (retry with a longer timeout), or its ' +
+        'heap snapshot id could not be looked up (known under Jest, whose tests run in a separate vm context).',
+    );
   }
   return new LeakAssertionError('ERR_NOT_COLLECTED', lines.join('\n'), {
     ...(path === null ? {} : { retainerPath: path }),
