@@ -39,12 +39,12 @@ export function classesChartSpec(
   const suspects = suspectClassNames(report);
   const hasDelta = classes.some((entry) => (bySize ? entry.selfSizeDelta : entry.countDelta) !== null);
   const rows = classes.map((entry, index) => {
+    const name = entry.type === 'closure' ? `${entry.name}()` : entry.name;
     const size = bySize ? (entry.retainedSize ?? 0) : entry.count;
     const delta = bySize ? entry.selfSizeDelta : entry.countDelta;
     return {
       // Unique and ordered: two classes may share a name (`Foo` the object and `Foo` the closure).
-      key: `${String(index + 1).padStart(2, '0')} ${entry.name}`,
-      name: entry.type === 'closure' ? `${entry.name}()` : entry.name,
+      key: `${String(index + 1).padStart(2, '0')} ${name}`,
       size: bySize ? size / 1e6 : size,
       sizeLabel: bySize ? formatBytes(size) : formatCount(size),
       delta: delta === null ? 0 : bySize ? delta / 1e6 : delta,

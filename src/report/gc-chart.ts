@@ -35,7 +35,7 @@ export function gcPauseChartSpec(
   const order = pauseBinLabels().filter((label) => bins.some((bin) => bin.label === label));
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    width: options.width ?? 380,
+    width: options.width ?? 400,
     height: options.height ?? 180,
     config: CHART_CONFIG,
     data: { values: bins.map((bin) => ({ ...bin, kindLabel: KIND_LABELS[bin.kind] })) },

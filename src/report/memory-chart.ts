@@ -87,6 +87,7 @@ export function memoryChartSpec(report: Report, options: MemoryChartOptions = {}
   const bands = verdictBands(report, end).map((band) => ({ ...band, from: x(band.from), to: x(band.to) }));
   if (bands.length > 0) {
     layers.push({
+      name: 'verdict_bands',
       data: { values: bands },
       mark: { type: 'rect', opacity: 0.09 },
       encoding: {
@@ -106,8 +107,11 @@ export function memoryChartSpec(report: Report, options: MemoryChartOptions = {}
     symbolType: 'stroke',
     columnPadding: 18,
     labelLimit: 260,
+    // A horizontal legend does not wrap by itself: a narrow chart gets it in rows.
+    columns: Math.max(1, Math.min(present.length, Math.floor(width / 170))),
   };
   layers.push({
+    name: 'memory_series',
     data: { values: lines.filter((row) => row.series !== floor?.label) },
     mark: { type: 'line', strokeCap: 'round', strokeJoin: 'round', clip: true },
     encoding: {
@@ -145,6 +149,7 @@ export function memoryChartSpec(report: Report, options: MemoryChartOptions = {}
   // is a step; drawn last, on top of the sawtooth it summarises.
   if (floor !== undefined) {
     layers.push({
+      name: 'heap_floor',
       data: { values: lines.filter((row) => row.series === floor.label) },
       mark: {
         type: 'line',
@@ -165,6 +170,7 @@ export function memoryChartSpec(report: Report, options: MemoryChartOptions = {}
     const verdict = report.verdict.history.find((point) => point.leaking);
     const growth = verdict?.growthBytesPerMinute;
     layers.push({
+      name: 'leak_called',
       data: {
         values: [
           {
@@ -196,6 +202,7 @@ export function memoryChartSpec(report: Report, options: MemoryChartOptions = {}
   }
   if (report.alerts.length > 0) {
     layers.push({
+      name: 'alerts',
       data: { values: report.alerts.map((alert) => ({ t: x(alert.time), severity: alert.severity })) },
       mark: { type: 'point', shape: 'triangle-down', filled: true, size: 70, y: -7, opacity: 0.9 },
       encoding: {
@@ -211,6 +218,7 @@ export function memoryChartSpec(report: Report, options: MemoryChartOptions = {}
   }
   if (report.snapshots.length > 0) {
     layers.push({
+      name: 'snapshots',
       data: { values: report.snapshots.map((snapshot) => ({ t: x(snapshot.time) })) },
       mark: { type: 'point', shape: 'diamond', filled: true, size: 60, y: height + 1, color: '#5b3fa8' },
       encoding: { x: { field: 't', type: 'quantitative' } },

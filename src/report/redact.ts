@@ -14,6 +14,8 @@ const engineStringLabel = /^\(string, \d+ chars\)$/;
 const codeLikeName = /^[A-Za-z_$][\w$]{0,39}$/;
 /** `<symbol name>` as V8 names symbol-keyed properties; the description comes from code. */
 const symbolName = /^<symbol [\w$.:/@-]{1,60}>$/;
+/** What this module writes in place of a data-like key: redacting twice must not change it. */
+const redactedKey = /^‹key, \d+ chars›$/;
 /** Edge types whose names V8 makes up (internal fields, indexes) or the compiler does (variables). */
 const engineNamedEdgeTypes = new Set(['element', 'hidden', 'internal', 'context', 'shortcut']);
 
@@ -26,7 +28,8 @@ const engineNamedEdgeTypes = new Set(['element', 'hidden', 'internal', 'context'
  */
 export function safeEdgeName(name: string, edgeType: string): string {
   if (name === '' || engineNamedEdgeTypes.has(edgeType)) return name;
-  if (/^\d+$/.test(name) || codeLikeName.test(name) || symbolName.test(name)) return name;
+  if (/^\d+$/.test(name) || codeLikeName.test(name) || symbolName.test(name) || redactedKey.test(name))
+    return name;
   return `‹key, ${name.length} chars›`;
 }
 

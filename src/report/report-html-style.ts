@@ -70,7 +70,7 @@ td.shrank { color: var(--ok); }
 .sev { display: inline-block; padding: 0 7px; border-radius: 9px; font-size: 11.5px; font-weight: 600; }
 .sev.warning { background: var(--warn-bg); color: var(--warn); }
 .sev.critical { background: var(--leak-bg); color: var(--leak); }
-.two { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 20px; align-items: start; }
+.two { display: grid; grid-template-columns: minmax(0, 1.15fr) minmax(0, 1fr); gap: 20px; align-items: start; }
 @media (max-width: 820px) { .two { grid-template-columns: 1fr; } }
 .empty { color: var(--muted); font-style: italic; }
 footer { color: var(--faint); font-size: 12px; margin-top: 22px; }

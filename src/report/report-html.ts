@@ -231,7 +231,7 @@ function suspectCard(suspect: LeakSuspect, index: number): string {
   }
   const rows = facts.map(([term, value]) => `<dt>${esc(term)}</dt><dd>${value}</dd>`).join('');
   const graph = retainerGraphSvg(layoutRetainerGraph(retainerGraph([suspect])), {
-    idPrefix: `suspect-${index}`,
+    idPrefix: `graph-${index + 1}`,
     title: `Retainer path of ${name}`,
   });
   return `<div class="suspect" id="suspect-${index + 1}"><h3>${index + 1}. <span class="mono">${esc(name)}</span> <span class="count">${esc(

@@ -102,7 +102,7 @@ export function formatPercent(share: number): string {
 }
 
 /**
- * A length of time for people: `850 ms`, `14.8 s`, `3 min 20 s`, `2 h 5 min`, `3 d 4 h`.
+ * A length of time for people: `850 ms`, `14.8 s`, `3 min 20 s`, `28 min`, `2 h 5 min`, `3 d 4 h`.
  *
  * @example
  * formatDuration(200_000); // '3 min 20 s'
@@ -112,7 +112,9 @@ export function formatDuration(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)} ms`;
   if (ms < 60_000) return `${(Math.round(ms / 100) / 10).toFixed(1)} s`;
   const seconds = Math.round(ms / 1000);
-  if (seconds < 3600) return joinUnits(Math.floor(seconds / 60), 'min', seconds % 60, 's');
+  if (seconds < 600) return joinUnits(Math.floor(seconds / 60), 'min', seconds % 60, 's');
+  // Beyond ten minutes seconds are noise (and projections are rough anyway).
+  if (seconds < 3600) return `${Math.round(seconds / 60)} min`;
   const minutes = Math.round(seconds / 60);
   if (minutes < 48 * 60) return joinUnits(Math.floor(minutes / 60), 'h', minutes % 60, 'min');
   const hours = Math.round(minutes / 60);

@@ -30,6 +30,11 @@ export const CHART_CONFIG = {
 export interface RenderOptions {
   /** Vega-Lite's and Vega's warnings about the spec (silent by default: they would reach the user's terminal). */
   readonly onWarning?: (message: string) => void;
+  /**
+   * Prefix for the SVG's element ids (clip paths), so several charts can share one HTML page
+   * without one chart's `url(#clip1)` finding another chart's clip path.
+   */
+  readonly idPrefix?: string;
 }
 
 type Logger = NonNullable<NonNullable<Parameters<typeof compile>[1]>['logger']>;
@@ -46,7 +51,8 @@ export async function renderVegaLiteSvg(spec: TopLevelSpec, options: RenderOptio
   const { spec: vegaSpec } = compile(spec, { logger });
   const view = new View(parse(vegaSpec), { renderer: 'none', logger });
   try {
-    return await view.toSVG();
+    const svg = await view.toSVG();
+    return options.idPrefix === undefined ? svg : prefixIds(svg, options.idPrefix);
   } finally {
     view.finalize();
   }
@@ -67,4 +73,11 @@ function warningLogger(onWarning: ((message: string) => void) | undefined): Logg
     debug: () => logger,
   };
   return logger;
+}
+
+function prefixIds(svg: string, prefix: string): string {
+  return svg
+    .replace(/\bid="([^"]+)"/g, (_, id: string) => `id="${prefix}-${id}"`)
+    .replace(/url\(#([^)]+)\)/g, (_, id: string) => `url(#${prefix}-${id})`)
+    .replace(/href="#([^"]+)"/g, (_, id: string) => `href="#${prefix}-${id}"`);
 }
