@@ -31,6 +31,8 @@ export interface HistoryWriterStats {
   readonly lastError: StoreError | undefined;
 }
 
+const REPORT_AGAIN_AFTER_MS = 60_000;
+
 interface PendingRow {
   readonly statement: StatementSync;
   readonly params: readonly SQLInputValue[];
@@ -62,6 +64,7 @@ export class HistoryWriter {
   private readonly knownProcesses = new Set<string>();
   private readonly openRuns = new Set<number>();
   private readonly refusedKinds = new Set<string>();
+  private readonly reportedAt = new Map<string, number>();
   private lastRetention = Number.NEGATIVE_INFINITY;
   private failing = false;
   private droppingReported = false;
@@ -309,7 +312,9 @@ export class HistoryWriter {
     } catch (error) {
       this.rollback();
       this.counters.failedFlushes++;
-      this.failed(writeError(error, this.file));
+      const storeError = writeError(error, this.file);
+      this.failed(storeError);
+      if (storeError.code === 'ERR_STORE_FULL') this.checkpoint();
       this.makeRoom();
       return false;
     }
@@ -390,7 +395,7 @@ export class HistoryWriter {
       kept.push(row);
     }
     this.pending = kept;
-    if (!this.droppingReported && this.lastError !== undefined) {
+    if (!this.droppingReported && this.lastError !== undefined && this.firstReportInAWhile('dropping')) {
       this.droppingReported = true;
       this.report(
         this.lastError,
@@ -400,10 +405,22 @@ export class HistoryWriter {
   }
 
   private failed(error: StoreError): void {
-    const first = !this.failing || this.lastError?.code !== error.code;
+    const newTrouble = !this.failing || this.lastError?.code !== error.code;
     this.failing = true;
     this.lastError = error;
-    if (first) this.report(error);
+    if (newTrouble && this.firstReportInAWhile(error.code)) this.report(error);
+  }
+
+  /**
+   * A disk that is nearly full fails, recovers after a checkpoint, and fails again every few
+   * seconds: one report a minute per kind of trouble is enough.
+   */
+  private firstReportInAWhile(kind: string): boolean {
+    const now = this.settings.now();
+    const last = this.reportedAt.get(kind);
+    if (last !== undefined && now - last < REPORT_AGAIN_AFTER_MS) return false;
+    this.reportedAt.set(kind, now);
+    return true;
   }
 
   private refuse(what: string, time: unknown): void {
@@ -430,6 +447,19 @@ export class HistoryWriter {
       this.settings.onError(reported);
     } catch {
       // A throwing handler must not stop the writer; there is nobody else to tell.
+    }
+  }
+
+  /**
+   * With the disk full, the WAL cannot grow. A passive checkpoint (it never waits for readers) copies
+   * it into the database file where that file has room; once the whole WAL is copied, the next
+   * commit writes the WAL from its start again instead of growing it.
+   */
+  private checkpoint(): void {
+    try {
+      this.db.exec('PRAGMA wal_checkpoint(PASSIVE)');
+    } catch {
+      // No room for that either: the next flush retries, and the error is already reported.
     }
   }
 

@@ -12,6 +12,9 @@ import { loadSqlite } from './sqlite-module.ts';
  */
 export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 
+/** Twice the size at which SQLite checkpoints by itself (1000 pages of 4 KiB). */
+const WAL_SIZE_LIMIT_BYTES = 8 * 1024 * 1024;
+
 /**
  * Opens (creating when missing) a history file for writing: WAL, migrated to the current schema.
  * A new file is created 0600 before SQLite opens it — history names classes and file paths, like
@@ -38,6 +41,9 @@ export function openForWriting(file: string, busyTimeoutMs = DEFAULT_BUSY_TIMEOU
     // In WAL mode NORMAL syncs at checkpoints only: a committed batch survives the process being
     // killed (it is in the OS's cache); only a power loss may take the last batches back.
     db.exec('PRAGMA synchronous = NORMAL');
+    // The WAL is reused, not shrunk, after a checkpoint: cap what a burst (a long read holding
+    // checkpoints back, a big retention pass) leaves on disk.
+    db.exec(`PRAGMA journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
     migrate(db, file);
     return db;
   } catch (error) {

@@ -23,8 +23,9 @@ export interface HistoryWriterOptions {
   readonly retentionIntervalMs?: number;
   /**
    * Called with what went wrong while writing in the background (`ERR_STORE_FULL`,
-   * `ERR_STORE_WRITE`): once when writes start failing, once when rows start being dropped, and
-   * for rows SQLite refused. Default: a process warning.
+   * `ERR_STORE_WRITE`): when writes start failing (a trouble that comes back is reported again at
+   * most once a minute), when rows start being dropped, and for rows SQLite refused.
+   * Default: a process warning.
    */
   readonly onError?: (error: StoreError) => void;
   /** The clock retention measures ages with, and the default start and end times. Default `Date.now`. */
