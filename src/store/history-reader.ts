@@ -19,7 +19,7 @@ import type {
   StoredVerdict,
 } from './history-types.ts';
 import { closeQuietly, openForReading } from './open-database.ts';
-import { aggregateColumns, SAMPLE_FIGURES, summaryColumns } from './sample-figures.ts';
+import { aggregateColumns, rawAggregateColumns, SAMPLE_FIGURES } from './sample-figures.ts';
 import { readError } from './sqlite-errors.ts';
 
 export interface SampleQuery {
@@ -99,16 +99,18 @@ export class HistoryReader {
       if (process === undefined || to < from)
         return { runId, pid: process?.pid ?? null, from, to, bucketMs, points: [] };
       const where = 'run_id = :run AND pid = :pid AND time >= :from AND time <= :to';
-      const rows = this.db
-        .prepare(`
-          SELECT CAST((time - :from) / :bucket AS INTEGER) AS bucket, min(time) AS first_time,
-                 max(time) AS last_time, ${aggregateColumns()}
-          FROM (SELECT time, ${summaryColumns('samples')} FROM samples WHERE ${where}
-                UNION ALL
-                SELECT time, ${summaryColumns('sample_rollups')} FROM sample_rollups WHERE ${where})
-          GROUP BY bucket ORDER BY bucket`)
-        .all({ run: runId, pid: process.pid, from, to, bucket: bucketMs });
-      return { runId, pid: process.pid, from, to, bucketMs, points: rows.map(toSamplePoint) };
+      const bucket =
+        'CAST((time - :from) / :bucket AS INTEGER) AS bucket, min(time) AS first_time, max(time) AS last_time';
+      const params = { run: runId, pid: process.pid, from, to, bucket: bucketMs };
+      // Two grouped reads merged here rather than one over a UNION ALL: half the time on a day of samples.
+      const raw = this.db
+        .prepare(`SELECT ${bucket}, ${rawAggregateColumns()} FROM samples WHERE ${where} GROUP BY bucket`)
+        .all(params);
+      const summarized = this.db
+        .prepare(`SELECT ${bucket}, ${aggregateColumns()} FROM sample_rollups WHERE ${where} GROUP BY bucket`)
+        .all(params);
+      const points = mergeBuckets(raw, summarized).map(toSamplePoint);
+      return { runId, pid: process.pid, from, to, bucketMs, points };
     });
   }
 
@@ -332,6 +334,47 @@ function toProcess(row: Row): StoredProcess {
     firstSample: firsts.length === 0 ? null : Math.min(...firsts),
     lastSample: lasts.length === 0 ? null : Math.max(...lasts),
   };
+}
+
+/** Buckets of raw samples and of rollups, in time order; a bucket found in both is combined. */
+function mergeBuckets(raw: Row[], summarized: Row[]): Row[] {
+  if (summarized.length === 0) return raw;
+  const byBucket = new Map<number, Row>();
+  for (const row of [...summarized, ...raw]) {
+    const key = Number(row.bucket);
+    const other = byBucket.get(key);
+    byBucket.set(key, other === undefined ? row : combine(other, row));
+  }
+  return [...byBucket.keys()].sort((a, b) => a - b).map((key) => byBucket.get(key)!);
+}
+
+function combine(a: Row, b: Row): Row {
+  const pick = (
+    x: SQLOutputValue | undefined,
+    y: SQLOutputValue | undefined,
+    how: (p: number, q: number) => number,
+  ) =>
+    x === null || x === undefined
+      ? (y ?? null)
+      : y === null || y === undefined
+        ? x
+        : how(Number(x), Number(y));
+  const sum = (p: number, q: number) => p + q;
+  const combined: Row = {
+    bucket: a.bucket ?? null,
+    first_time: pick(a.first_time, b.first_time, Math.min),
+    last_time: pick(a.last_time, b.last_time, Math.max),
+    samples: pick(a.samples, b.samples, sum),
+    gc_pause_ms: pick(a.gc_pause_ms, b.gc_pause_ms, sum),
+    gc_count: pick(a.gc_count, b.gc_count, sum),
+  };
+  for (const { column: c } of SAMPLE_FIGURES) {
+    combined[`${c}_min`] = pick(a[`${c}_min`], b[`${c}_min`], Math.min);
+    combined[`${c}_max`] = pick(a[`${c}_max`], b[`${c}_max`], Math.max);
+    combined[`${c}_sum`] = pick(a[`${c}_sum`], b[`${c}_sum`], sum);
+    combined[`${c}_n`] = pick(a[`${c}_n`], b[`${c}_n`], sum);
+  }
+  return combined;
 }
 
 function toSamplePoint(row: Row): SamplePoint {

@@ -1,7 +1,12 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { checkNumber, checkObject } from '../agent/option-checks.ts';
 import { InvalidOptionError } from '../errors.ts';
-import { aggregateColumns, rollupColumnNames, SAMPLE_FIGURES, summaryColumns } from './sample-figures.ts';
+import {
+  aggregateColumns,
+  rawAggregateColumns,
+  rollupColumnNames,
+  SAMPLE_FIGURES,
+} from './sample-figures.ts';
 import { RUN_TABLES } from './schema.ts';
 
 /**
@@ -140,16 +145,19 @@ function mergeAssignments(): string {
 
 /** Summarizes rows of `source` older than `:cutoff` into buckets of `:resolution` (one process). */
 function rollupStatement(source: 'samples' | 'sample_rollups'): string {
-  const from =
+  const [columns, from] =
     source === 'samples'
-      ? 'samples WHERE run_id = :run AND pid = :pid AND time < :cutoff'
-      : 'sample_rollups WHERE run_id = :run AND pid = :pid AND resolution_ms = :source AND time < :cutoff';
+      ? [rawAggregateColumns(), 'samples WHERE run_id = :run AND pid = :pid AND time < :cutoff']
+      : [
+          aggregateColumns(),
+          'sample_rollups WHERE run_id = :run AND pid = :pid AND resolution_ms = :source AND time < :cutoff',
+        ];
   return `
     INSERT INTO sample_rollups (run_id, pid, resolution_ms, time, ${rollupColumnNames()})
-    SELECT :run, :pid, CAST(:resolution AS INTEGER), bucket, ${aggregateColumns()}
-    FROM (SELECT CAST(time / :resolution AS INTEGER) * CAST(:resolution AS INTEGER) AS bucket,
-                 ${summaryColumns(source)} FROM ${from})
-    WHERE true GROUP BY bucket
+    SELECT :run, :pid, CAST(:resolution AS INTEGER),
+           CAST(time / :resolution AS INTEGER) * CAST(:resolution AS INTEGER) AS bucket, ${columns}
+    FROM ${from}
+    GROUP BY bucket
     ON CONFLICT (run_id, pid, resolution_ms, time) DO UPDATE SET ${mergeAssignments()}`;
 }
 

@@ -1,7 +1,8 @@
 /**
  * The memory figures a sample carries, with their column names. Raw samples store each figure in
  * its column; rollups store `<column>_min`, `_max`, `_sum` and `_n` (samples that had the figure),
- * so a rollup of rollups keeps exact minimums, maximums and averages.
+ * so a rollup of rollups keeps exact minimums, maximums and averages. SQL is built from these
+ * constants only, never from input.
  */
 export const SAMPLE_FIGURES = [
   { key: 'rss', column: 'rss' },
@@ -17,21 +18,21 @@ export const SAMPLE_FIGURES = [
 
 export type SampleFigure = (typeof SAMPLE_FIGURES)[number]['key'];
 
-/**
- * One row's worth of summary columns, from raw samples (`source: 'samples'`) or rollups: the
- * shape every query and rollup reads, so raw rows and rollups can be mixed in one `UNION ALL`.
- */
-export function summaryColumns(source: 'samples' | 'sample_rollups'): string {
-  const figures = SAMPLE_FIGURES.map(({ column: c }) =>
-    source === 'samples'
-      ? `${c} AS ${c}_min, ${c} AS ${c}_max, ${c} AS ${c}_sum, (${c} IS NOT NULL) AS ${c}_n`
-      : `${c}_min, ${c}_max, ${c}_sum, ${c}_n`,
+/** Summary columns of a group of raw samples, named as the rollup columns. */
+export function rawAggregateColumns(): string {
+  const figures = SAMPLE_FIGURES.map(
+    ({ column: c }) =>
+      `min(${c}) AS ${c}_min, max(${c}) AS ${c}_max, sum(${c}) AS ${c}_sum, count(${c}) AS ${c}_n`,
   );
-  const count = source === 'samples' ? '1 AS samples' : 'samples';
-  return [count, ...figures, 'gc_pause_ms', 'gc_count'].join(', ');
+  return [
+    'count(*) AS samples',
+    ...figures,
+    'sum(gc_pause_ms) AS gc_pause_ms',
+    'sum(gc_count) AS gc_count',
+  ].join(', ');
 }
 
-/** Aggregates of {@link summaryColumns} over a group: what a bucket of a bucket is. */
+/** Summary columns of a group of rollups: a summary of summaries keeps exact extremes and averages. */
 export function aggregateColumns(): string {
   const figures = SAMPLE_FIGURES.map(
     ({ column: c }) =>
