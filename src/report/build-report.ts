@@ -65,6 +65,7 @@ export interface Report {
   readonly snapshots: ReportModel['snapshots'];
   readonly classes: ReportModel['classes'];
   readonly suspects: ReportModel['suspects'];
+  readonly analyzedSnapshots: number;
   readonly allocationSites: ReportModel['allocationSites'];
 }
 
@@ -109,6 +110,7 @@ export function buildReport(unsafeModel: ReportModel): Report {
     snapshots: [...model.snapshots].sort((a, b) => a.time - b.time),
     classes: model.classes,
     suspects: model.suspects,
+    analyzedSnapshots: model.analyzedSnapshots,
     allocationSites: model.allocationSites,
   };
 }

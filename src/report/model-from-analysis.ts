@@ -11,7 +11,12 @@ import type { ClassGrowth, ReportModel } from './report-model.ts';
  * const model = withAnalysis(reportModelFromMessages(messages), analysis);
  */
 export function withAnalysis(model: ReportModel, analysis: AnalysisResult): ReportModel {
-  return { ...model, classes: classesFromAnalysis(analysis), suspects: analysis.suspects };
+  return {
+    ...model,
+    classes: classesFromAnalysis(analysis),
+    suspects: analysis.suspects,
+    analyzedSnapshots: analysis.snapshots.length,
+  };
 }
 
 /** The engine's class summary joined with its first → last diff (by class name and type). */

@@ -193,6 +193,7 @@ describe('reportModelFromMessages', () => {
       status: 'leak',
       leaking: true,
       culprit: 'js-heap',
+      figure: 'heapFloor',
       growthBytesPerMinute: 9e6,
       confidence: 0.999,
       timeToHeapLimitMs: 600_000,
@@ -200,11 +201,13 @@ describe('reportModelFromMessages', () => {
     // No culprit: the figure whose status is the verdict's (RSS growing here).
     const growing = verdictPoint(verdict(T, 'growing', { rss: trend('growing', 5e6, 0.98) }));
     assert.equal(growing.growthBytesPerMinute, 5e6);
+    assert.equal(growing.figure, 'rss');
     assert.equal(growing.culprit, null);
     const external = verdictPoint(
       verdict(T, 'leak', { culprit: 'external', external: trend('leak', 2e6, 0.99) }),
     );
     assert.equal(external.growthBytesPerMinute, 2e6);
+    assert.equal(external.figure, 'external');
   });
 
   it('copes with no messages at all', () => {

@@ -1,6 +1,6 @@
 import type { AgentMessage } from '../agent/ipc-protocol.ts';
 import type { LeakVerdict, MemoryTrend } from '../agent/verdict.ts';
-import type { ClassGrowth, ReportModel, VerdictPoint } from './report-model.ts';
+import type { ClassGrowth, JudgedFigure, ReportModel, VerdictPoint } from './report-model.ts';
 
 /** What the messages cannot tell: how the process ended, and the command when no `hello` came. */
 export interface RunEnd {
@@ -109,36 +109,43 @@ export function reportModelFromMessages(messages: readonly AgentMessage[], end: 
     snapshots,
     classes: census,
     suspects: [],
+    analyzedSnapshots: 0,
     allocationSites: [],
   };
 }
 
 /** The agent's verdict, reduced to the figure it is about. */
 export function verdictPoint(verdict: LeakVerdict): VerdictPoint {
-  const trend = trendOfInterest(verdict);
+  const [figure, trend] = trendOfInterest(verdict);
   return {
     time: verdict.time,
     status: verdict.status,
     leaking: verdict.leaking,
     culprit: verdict.culprit ?? null,
+    figure,
     growthBytesPerMinute: trend.growthBytesPerMinute ?? null,
     confidence: trend.confidence ?? null,
     timeToHeapLimitMs: verdict.timeToHeapLimitMs ?? null,
   };
 }
 
-function trendOfInterest(verdict: LeakVerdict): MemoryTrend {
+function trendOfInterest(verdict: LeakVerdict): [JudgedFigure, MemoryTrend] {
   switch (verdict.culprit) {
     case 'js-heap':
-      return verdict.heap;
+      return ['heapFloor', verdict.heap];
     case 'external':
-      return verdict.external;
+      return ['external', verdict.external];
     case 'native':
-      return verdict.native;
+      return ['native', verdict.native];
     default: {
       // No culprit: the figure whose status set the verdict's, JS heap first.
-      const candidates = [verdict.heap, verdict.external, verdict.native, verdict.rss];
-      return candidates.find((trend) => trend.status === verdict.status) ?? verdict.heap;
+      const candidates: [JudgedFigure, MemoryTrend][] = [
+        ['heapFloor', verdict.heap],
+        ['external', verdict.external],
+        ['native', verdict.native],
+        ['rss', verdict.rss],
+      ];
+      return candidates.find(([, trend]) => trend.status === verdict.status) ?? ['heapFloor', verdict.heap];
     }
   }
 }

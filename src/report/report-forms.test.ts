@@ -46,6 +46,23 @@ describe('text report', () => {
     assert.equal(text.includes('Allocation sites'), false);
   });
 
+  it('says why there are no suspects: none analyzed, one snapshot, or nothing accumulated', () => {
+    const healthy = sampleModel({ leaking: false });
+    const reason = (analyzedSnapshots: number) =>
+      renderReportText({ ...healthy, analyzedSnapshots }, { color: false })
+        .split('Leak suspects\n')[1]
+        ?.split('\n')[0];
+    assert.equal(
+      reason(0),
+      '  No heap snapshots were analyzed for this run (3 were taken: memwatcher analyze compares them).',
+    );
+    assert.equal(
+      reason(1),
+      '  Only one heap snapshot was analyzed: finding what accumulates takes two or more.',
+    );
+    assert.equal(reason(3), '  None: nothing kept accumulating across the 3 analyzed heap snapshots.');
+  });
+
   it('colours the verdict when asked', () => {
     const text = renderReportText(sampleModel(), { color: true });
     assert.ok(text.includes('\x1b[1m\x1b[31mLEAK IN THE JS HEAP'));
@@ -141,7 +158,7 @@ describe('HTML report', () => {
     const model = sampleModel({ leaking: false, withoutHeap: true });
     const html = await renderReportHtml({ ...model, samples: [], gcPauses: [], snapshots: [] });
     assert.ok(html.includes('No memory samples were recorded.'));
-    assert.ok(html.includes('No heap snapshots were analyzed for this run'));
+    assert.ok(html.includes('No heap snapshots were taken or analyzed for this run'));
     assert.equal((html.match(/<svg/g) ?? []).length, 0);
     assert.equal(html.includes('id="classes"'), false);
   });

@@ -33,14 +33,16 @@ section, .verdict { background: var(--card); border: 1px solid var(--line); bord
 .verdict.growing .title { color: var(--warn); }
 .verdict.ok { border-left-color: var(--ok); background: var(--ok-bg); }
 .verdict.ok .title { color: var(--ok); }
-.figures { display: grid; grid-template-columns: repeat(auto-fit, minmax(160px, 1fr)); gap: 10px; margin: 14px 0; }
+.figures { display: grid; grid-template-columns: repeat(auto-fit, minmax(140px, 1fr)); gap: 10px; margin: 14px 0; }
 .figure { background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 10px 14px; }
 .figure .label { color: var(--muted); font-size: 12px; }
-.figure .value { font-size: 19px; font-weight: 650; white-space: nowrap; }
+.figure .value { font-size: 18px; font-weight: 650; white-space: nowrap; }
 .figure .note { color: var(--muted); font-size: 12px; }
 .figure.bad .value { color: var(--leak); }
 .chart { overflow-x: auto; margin-top: 8px; }
 .chart svg { display: block; max-width: 100%; height: auto; }
+/* Below this the labels get too small to read: the chart scrolls instead of shrinking. */
+#memory-chart svg, .chart.wide svg { min-width: 680px; }
 .key { display: flex; flex-wrap: wrap; gap: 4px 18px; color: var(--muted); font-size: 12.5px; margin-top: 4px; }
 .key span::before { content: ''; display: inline-block; width: 12px; height: 12px; margin-right: 6px; vertical-align: -1px; border-radius: 2px; }
 .key .band-leak::before { background: rgba(214, 69, 61, .18); }
@@ -65,13 +67,13 @@ table { border-collapse: collapse; width: 100%; margin-top: 10px; font-size: 13p
 th, td { text-align: left; padding: 5px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { color: var(--muted); font-weight: 600; font-size: 12px; }
 td.num, th.num { text-align: right; white-space: nowrap; }
+td.kind { white-space: nowrap; }
+.swatch { display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin-right: 4px; }
 td.grew { color: var(--leak); }
 td.shrank { color: var(--ok); }
 .sev { display: inline-block; padding: 0 7px; border-radius: 9px; font-size: 11.5px; font-weight: 600; }
 .sev.warning { background: var(--warn-bg); color: var(--warn); }
 .sev.critical { background: var(--leak-bg); color: var(--leak); }
-.two { display: grid; grid-template-columns: minmax(0, 1.15fr) minmax(0, 1fr); gap: 20px; align-items: start; }
-@media (max-width: 820px) { .two { grid-template-columns: 1fr; } }
 .empty { color: var(--muted); font-style: italic; }
 footer { color: var(--faint); font-size: 12px; margin-top: 22px; }
 @media print { html { background: #fff; } section, .figure { break-inside: avoid; } }

@@ -8,6 +8,7 @@ import { memoryChartSpec } from './memory-chart.ts';
 import { REPORT_CSS } from './report-html-style.ts';
 import type { LeakSuspect, ReportModel } from './report-model.ts';
 import {
+  FIGURE_WORDS,
   formatBytes,
   formatClock,
   formatCommand,
@@ -16,6 +17,7 @@ import {
   formatGrowth,
   formatPause,
   formatPercent,
+  noSuspectsReason,
   verdictHeadline,
 } from './report-wording.ts';
 import { layoutRetainerGraph, retainerGraph } from './retainer-graph.ts';
@@ -129,8 +131,9 @@ function figures(report: Report): string {
   }
   const verdict = report.verdict.final;
   if (verdict !== null && verdict.growthBytesPerMinute !== null) {
+    const figure = FIGURE_WORDS[verdict.figure];
     tile(
-      'Growth',
+      `Trend of ${figure === 'RSS' ? figure : figure.replace(/ after GC$/, '')}`,
       formatGrowth(verdict.growthBytesPerMinute),
       verdict.confidence === null
         ? 'trend of the judged figure'
@@ -175,11 +178,7 @@ function memoryKey(report: Report): string {
 
 function suspectsSection(report: Report, top: number): string {
   if (report.suspects.length === 0) {
-    const why =
-      report.snapshots.length === 0 && report.classes.length === 0
-        ? 'No heap snapshots were analyzed for this run, so there are no suspects to show.'
-        : 'Nothing kept accumulating across the analyzed heap snapshots.';
-    return `<section id="suspects"><h2>Leak suspects</h2><p class="empty">${esc(why)}</p></section>`;
+    return `<section id="suspects"><h2>Leak suspects</h2><p class="empty">${esc(noSuspectsReason(report))}</p></section>`;
   }
   const shown = report.suspects.slice(0, top);
   const overview =
@@ -282,7 +281,7 @@ function gcSection(report: Report, svg: string | null): string {
   const rows = gc.byKind
     .map(
       (kind) =>
-        `<tr><td><span class="swatch" style="display:inline-block;width:10px;height:10px;border-radius:2px;background:${GC_KIND_COLORS[kind.kind]}"></span> ${esc(
+        `<tr><td class="kind"><span class="swatch" style="background:${GC_KIND_COLORS[kind.kind]}"></span>${esc(
           kind.kind,
         )}</td><td class="num">${formatCount(kind.count)}</td><td class="num">${esc(formatPause(kind.totalPauseMs))}</td><td class="num">${esc(
           formatPause(kind.medianMs),
@@ -293,7 +292,7 @@ function gcSection(report: Report, svg: string | null): string {
     rows === ''
       ? '<p class="empty">No individual GC pauses were recorded.</p>'
       : `<table><thead><tr><th>kind</th><th class="num">pauses</th><th class="num">total</th><th class="num">median</th><th class="num">p95</th><th class="num">longest</th></tr></thead><tbody>${rows}</tbody></table>`;
-  return `<section id="gc"><h2>Garbage collection</h2>${totals}${note}<div class="two"><div class="chart">${svg ?? ''}</div><div>${table}</div></div></section>`;
+  return `<section id="gc"><h2>Garbage collection</h2>${totals}${note}${svg === null ? '' : `<div class="chart">${svg}</div>`}${table}</section>`;
 }
 
 /** Alerts listed before the rest fold away: a long run can raise hundreds. */

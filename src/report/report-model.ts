@@ -60,13 +60,17 @@ export type VerdictStatus = 'warming-up' | 'insufficient-data' | 'stable' | 'gro
 
 export type LeakCulprit = 'js-heap' | 'external' | 'native';
 
+/** The memory figures the verdict judges: the JS heap floor after GC, external, native, RSS. */
+export type JudgedFigure = 'heapFloor' | 'external' | 'native' | 'rss';
+
 /** The leak verdict from `time` on (until the next one). */
 export interface VerdictPoint {
   readonly time: number;
   readonly status: VerdictStatus;
   readonly leaking: boolean;
   readonly culprit: LeakCulprit | null;
-  /** Growth of the figure the verdict is about (the culprit's, else the JS heap floor's). */
+  /** The figure `growthBytesPerMinute` and `confidence` are about: the culprit, else the one that set the status. */
+  readonly figure: JudgedFigure;
   readonly growthBytesPerMinute: number | null;
   /** Probability that the figure really grows, 0–1. */
   readonly confidence: number | null;
@@ -142,5 +146,10 @@ export interface ReportModel {
   readonly classes: readonly ClassGrowth[];
   /** From the heap engine (`memwatcher analyze`), largest first. */
   readonly suspects: readonly LeakSuspect[];
+  /**
+   * How many heap snapshots `classes` and `suspects` come from: 0 when none was analyzed (classes
+   * may then still come from a census), 1 for a single snapshot (no suspects possible).
+   */
+  readonly analyzedSnapshots: number;
   readonly allocationSites: readonly ReportAllocationSite[];
 }

@@ -11,6 +11,7 @@ import {
   formatDuration,
   formatPause,
   formatPercent,
+  noSuspectsReason,
   type VerdictTone,
   verdictHeadline,
 } from './report-wording.ts';
@@ -181,9 +182,9 @@ function alertLines(report: Report, top: number, style: Styler): string {
 
 function suspectLines(report: Report, top: number, width: number, style: Styler): string {
   if (report.suspects.length === 0) {
-    return report.classes.length === 0 && report.snapshots.length === 0
+    return report.analyzedSnapshots === 0 && report.snapshots.length === 0
       ? ''
-      : `${style.heading('Leak suspects')}\n  None: nothing kept accumulating across the analyzed heap snapshots.`;
+      : `${style.heading('Leak suspects')}\n${wrap(noSuspectsReason(report), width, '  ')}`;
   }
   const blocks = report.suspects.slice(0, top).map((suspect, index) => {
     const name = suspect.type === 'closure' ? `${suspect.name}()` : suspect.name;

@@ -4,7 +4,7 @@
  */
 import { formatBytes } from './analysis-text.ts';
 import type { Report } from './build-report.ts';
-import type { LeakCulprit, VerdictPoint } from './report-model.ts';
+import type { JudgedFigure, LeakCulprit, VerdictPoint } from './report-model.ts';
 
 export { formatBytes, formatCount } from './analysis-text.ts';
 
@@ -64,7 +64,7 @@ export function verdictHeadline(report: Report): VerdictHeadline {
       return {
         tone: 'growing',
         title: 'Growing, not a leak (yet)',
-        detail: `Memory grows ${growth}, but not for long enough to call it a leak: a cache being filled looks like this until it levels off.`,
+        detail: `The ${FIGURE_WORDS[verdict.figure]} grows ${growth}, but not for long enough to call it a leak: a cache being filled looks like this until it levels off.`,
       };
     case 'stable':
       return {
@@ -83,6 +83,32 @@ export function verdictHeadline(report: Report): VerdictHeadline {
       };
   }
 }
+
+/**
+ * Why a report shows no leak suspects: none were looked for, one snapshot cannot show accumulation,
+ * or the snapshots were compared and nothing accumulated.
+ */
+export function noSuspectsReason(report: Report): string {
+  const taken = report.snapshots.length;
+  switch (report.analyzedSnapshots) {
+    case 0:
+      return taken === 0
+        ? 'No heap snapshots were taken or analyzed for this run, so there are no suspects to show.'
+        : `No heap snapshots were analyzed for this run (${taken} ${taken === 1 ? 'was' : 'were'} taken: memwatcher analyze compares them).`;
+    case 1:
+      return 'Only one heap snapshot was analyzed: finding what accumulates takes two or more.';
+    default:
+      return `None: nothing kept accumulating across the ${report.analyzedSnapshots} analyzed heap snapshots.`;
+  }
+}
+
+/** What a verdict's growth figure is, in a few words: `heap floor after GC`, `RSS`. */
+export const FIGURE_WORDS: Record<JudgedFigure, string> = {
+  heapFloor: 'heap floor after GC',
+  external: 'external memory',
+  native: 'native memory',
+  rss: 'RSS',
+};
 
 function growthWords(verdict: VerdictPoint): string {
   if (verdict.growthBytesPerMinute === null) return 'at an unknown rate';

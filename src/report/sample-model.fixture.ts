@@ -81,6 +81,7 @@ export function sampleModel(options: SampleModelOptions = {}): ReportModel {
     status,
     leaking: status === 'leak',
     culprit: status === 'leak' ? 'js-heap' : null,
+    figure: 'heapFloor',
     growthBytesPerMinute: growth,
     confidence: growth === null ? null : 0.997,
     timeToHeapLimitMs: status === 'leak' ? 28 * 60_000 : null,
@@ -123,6 +124,7 @@ export function sampleModel(options: SampleModelOptions = {}): ReportModel {
     ],
     classes: [],
     suspects: [],
+    analyzedSnapshots: 0,
     allocationSites: [],
   };
   if (options.withoutHeap === true) return base;
@@ -186,6 +188,7 @@ export function sampleModel(options: SampleModelOptions = {}): ReportModel {
       },
     ],
     suspects: leaking ? [sessionSuspect(), tokenSuspect()] : [],
+    analyzedSnapshots: 3,
     allocationSites: [
       {
         functionName: 'createSession',

@@ -1,0 +1,169 @@
+/**
+ * The HTML report opened in a real browser (Debian's `chromium`, driven by playwright-core): it loads
+ * nothing from the network, logs no errors, and its charts and retainer graphs are really drawn —
+ * lines with length, bars with area, graph labels inside their boxes in the browser's own fonts.
+ * Screenshots are written for people to look at (path printed as a test diagnostic).
+ *
+ * Needs /usr/bin/chromium (`apt-get install chromium`); skipped without it except in CI.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { renderReportHtml } from '../../src/report/report-html.ts';
+import type { ReportModel } from '../../src/report/report-model.ts';
+import { SECRET_KEY, SECRET_VALUE, sampleModel } from '../../src/report/sample-model.fixture.ts';
+
+const CHROMIUM = process.env.MEMWATCHER_CHROMIUM ?? '/usr/bin/chromium';
+const missing = !existsSync(CHROMIUM);
+const skip =
+  missing && process.env.CI !== 'true' ? `${CHROMIUM} is not installed (apt-get install chromium)` : false;
+const screenshots = process.env.MEMWATCHER_SCREENSHOT_DIR ?? join(tmpdir(), 'memwatcher-report-screenshots');
+
+interface Measured {
+  charts: { width: number; height: number; marks: number; drawn: number }[];
+  lines: { d: number; length: number }[];
+  graphs: { nodes: { fits: boolean; label: string }[]; edges: number[] }[];
+  scrollWidth: number;
+  verdict: string | null;
+  suspects: string;
+  text: string;
+}
+
+/** Runs in the page (plain JavaScript: this project's TypeScript has no DOM types). */
+const MEASURE = `(() => {
+  const charts = [...document.querySelectorAll('svg.marks')].map((svg) => {
+    const box = svg.getBoundingClientRect();
+    const marks = [...svg.querySelectorAll('g.role-mark path, g.role-mark rect, g.role-mark line')];
+    const drawn = marks.filter((mark) => { const b = mark.getBBox(); return b.width > 0 || b.height > 0; });
+    return { width: box.width, height: box.height, marks: marks.length, drawn: drawn.length };
+  });
+  const lines = [...document.querySelectorAll('#memory-chart g.memory_series_marks path, #memory-chart g.heap_floor_marks path')]
+    .map((path) => ({ d: (path.getAttribute('d') || '').length, length: path.getTotalLength() }));
+  const graphs = [...document.querySelectorAll('svg.retainer-graph')].map((svg) => {
+    const nodes = [...svg.querySelectorAll('g.node')].map((node) => {
+      const rects = node.querySelectorAll('rect');
+      const box = rects[rects.length - 1].getBBox();
+      const texts = [...node.querySelectorAll('text')].map((text) => text.getBBox());
+      const fits = texts.every((t) => t.width > 0 && t.x >= box.x - 0.5 && t.x + t.width <= box.x + box.width + 0.5);
+      return { fits, label: node.querySelector('text')?.textContent ?? '' };
+    });
+    const edges = [...svg.querySelectorAll('path.edge')].map((edge) => edge.getTotalLength());
+    return { nodes, edges };
+  });
+  return {
+    charts, lines, graphs,
+    scrollWidth: document.documentElement.scrollWidth,
+    verdict: document.querySelector('#verdict .title')?.textContent ?? null,
+    suspects: document.querySelector('#suspects')?.textContent ?? '',
+    text: document.body.innerText,
+  };
+})()`;
+
+interface PageProblems {
+  console: string[];
+  requests: string[];
+}
+
+describe('HTML report in headless Chromium', { skip, timeout: 120_000 }, () => {
+  let browser: Browser;
+  let dir: string;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'memwatcher-report-'));
+    mkdirSync(screenshots, { recursive: true });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
+  });
+
+  after(async () => {
+    await browser?.close();
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function open(
+    name: string,
+    model: ReportModel,
+    width = 1200,
+  ): Promise<{ page: Page; problems: PageProblems }> {
+    const file = join(dir, `${name}.html`);
+    writeFileSync(file, await renderReportHtml(model));
+    const page = await browser.newPage({ viewport: { width, height: 900 } });
+    const problems: PageProblems = { console: [], requests: [] };
+    page.on('console', (message) => {
+      if (message.type() === 'error' || message.type() === 'warning') problems.console.push(message.text());
+    });
+    page.on('pageerror', (error) => problems.console.push(String(error)));
+    page.on('request', (request) => {
+      if (!request.url().startsWith('file:')) problems.requests.push(request.url());
+    });
+    await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+    return { page, problems };
+  }
+
+  it('renders a leaking run: charts drawn, graphs legible, nothing fetched, no errors', async (t) => {
+    const { page, problems } = await open('leak', sampleModel({ leaking: true }));
+
+    const measured = (await page.evaluate(MEASURE)) as Measured;
+
+    // Every Vega chart has drawn marks with real extent on the page.
+    assert.equal(measured.charts.length, 4, 'memory, GC, classes and allocation charts');
+    for (const chart of measured.charts) {
+      assert.ok(chart.width > 200 && chart.height > 60, JSON.stringify(chart));
+      assert.ok(chart.drawn > 0, `marks drawn: ${JSON.stringify(chart)}`);
+    }
+
+    // The memory lines are long paths, inside the plot.
+    assert.equal(measured.lines.length, 5, 'RSS, heap used, external, ArrayBuffers and the heap floor');
+    for (const line of measured.lines) assert.ok(line.d > 100 && line.length > 300, JSON.stringify(line));
+
+    // Retainer graphs: every node's text fits inside its box in the browser's monospace font.
+    assert.equal(measured.graphs.length, 3, 'one per suspect and one for both');
+    for (const graph of measured.graphs) {
+      assert.ok(graph.nodes.length >= 4);
+      for (const node of graph.nodes) assert.ok(node.fits, `label overflows its box: ${node.label}`);
+      for (const length of graph.edges) assert.ok(length > 10, `edge drawn (${length})`);
+    }
+
+    // The page fits its width (charts scale down rather than overflow), and says what matters.
+    assert.ok(measured.scrollWidth <= 1200, `no horizontal scrolling: ${measured.scrollWidth}`);
+    assert.equal(measured.verdict, 'Leak in the JS heap');
+    assert.equal(measured.text.includes(SECRET_VALUE) || measured.text.includes(SECRET_KEY), false);
+
+    assert.deepEqual(problems.requests, [], 'nothing fetched');
+    assert.deepEqual(problems.console, [], 'no console errors or warnings');
+    const shot = join(screenshots, 'report-leak.png');
+    await page.screenshot({ path: shot, fullPage: true });
+    t.diagnostic(`screenshot: ${shot}`);
+    await page.close();
+  });
+
+  it('renders a healthy run watched without heap snapshots, also on a narrow screen', async (t) => {
+    const { page, problems } = await open('healthy', sampleModel({ leaking: false, withoutHeap: true }), 700);
+    const state = (await page.evaluate(MEASURE)) as Measured;
+    assert.equal(state.verdict, 'No leak');
+    assert.equal(state.charts.length, 2, 'memory and GC charts');
+    assert.equal(state.graphs.length, 0);
+    assert.match(state.suspects, /No heap snapshots were analyzed/);
+    assert.ok(state.scrollWidth <= 700, `no horizontal scrolling at 700 px: ${state.scrollWidth}`);
+    assert.deepEqual(problems.requests, []);
+    assert.deepEqual(problems.console, []);
+    const shot = join(screenshots, 'report-healthy-narrow.png');
+    await page.screenshot({ path: shot, fullPage: true });
+    t.diagnostic(`screenshot: ${shot}`);
+    await page.close();
+  });
+});
