@@ -29,9 +29,13 @@ export class NumberTokenizer {
   private readonly reader: ByteReader;
   private readonly errors: NumberSectionErrors;
 
-  constructor(reader: ByteReader, errors: NumberSectionErrors) {
+  /** When set, negative numbers are accepted and stored as this value (see parseLocations). */
+  private readonly negativeAs: number | undefined;
+
+  constructor(reader: ByteReader, errors: NumberSectionErrors, negativeAs?: number) {
     this.reader = reader;
     this.errors = errors;
+    this.negativeAs = negativeAs;
     // Room for one chunk of numbers (≥ 2 bytes each) plus a partial record kept from the last round.
     this.values = new Uint32Array((reader.buffer.length >>> 1) + 64);
   }
@@ -83,6 +87,11 @@ export class NumberTokenizer {
       if (c === 0x5d) {
         closed = true;
         break;
+      }
+      if (c === 0x2d && this.negativeAs !== undefined && (buffer[i]! - 0x30) >>> 0 <= 9) {
+        while ((buffer[i]! - 0x30) >>> 0 <= 9) i++;
+        values[k++] = this.negativeAs;
+        continue;
       }
       if (i > end) {
         i = end;

@@ -808,3 +808,29 @@ describe('readMaxObjectId', () => {
     );
   });
 });
+
+describe('parseHeapSnapshot: locations V8 could not place', () => {
+  test('a -1 line or column (code compiled in a vm context) reads as 0 instead of failing', () => {
+    const b = new SnapshotBuilder();
+    const f = b.node({ type: 'closure', name: 'f', selfSize: 32 });
+    b.edge(b.root, f, 'element', 1);
+    b.location(f, { scriptId: 7, line: 3, column: 5 });
+    const text = b.text().replace('"locations":[6,7,3,5]', '"locations":[6,7,-1,-1]');
+    assert.ok(text.includes('"locations":[6,7,-1,-1]'), 'the test did not plant the negative location');
+    const dir = tempDir('memwatcher-negative-location-');
+    const file = join(dir, 'negative.heapsnapshot');
+    writeFileSync(file, text);
+    for (const chunkSize of [64, 65, 66, 67, undefined]) {
+      const snapshot = parseHeapSnapshot(file, chunkSize === undefined ? {} : { chunkSize });
+      assert.deepEqual(
+        [
+          snapshot.locationNode[0],
+          snapshot.locationScript[0],
+          snapshot.locationLine[0],
+          snapshot.locationColumn[0],
+        ],
+        [1, 7, 0, 0],
+      );
+    }
+  });
+});

@@ -601,7 +601,9 @@ export class SnapshotParser {
   }
 
   private parseLocations(header: Header): Locations {
-    const values = this.parseUintArray('locations');
+    // V8 writes -1 for a line or column it does not know (seen for code compiled in vm contexts, as
+    // test runners do); read it as 0 rather than reject the snapshot.
+    const values = this.parseUintArray('locations', 0);
     const fields = header.locationFields;
     const fieldCount = fields.length;
     const objectOffset = fields.indexOf('object_index');
@@ -642,9 +644,9 @@ export class SnapshotParser {
   }
 
   /** A flat array of non-negative integers of unknown length, into a growing Uint32Array. */
-  private parseUintArray(section: string): Uint32Array {
+  private parseUintArray(section: string, negativeAs?: number): Uint32Array {
     this.expectOpenBracket(section);
-    const tokenizer = new NumberTokenizer(this.reader, this.numberErrors(section));
+    const tokenizer = new NumberTokenizer(this.reader, this.numberErrors(section), negativeAs);
     let out = new Uint32Array(1 << 16);
     let count = 0;
     let closed = false;
