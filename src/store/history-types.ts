@@ -24,7 +24,8 @@ export interface RunEnd {
 
 /**
  * One sample to store. An agent's `sample` message fits as it is; a process sampled through
- * `/proc` gives `rss` (and `swap`, `threads`) and leaves the JS figures out.
+ * `/proc` gives `rss` (and `swap`, `threads`) and leaves the JS figures out. A process has at most one
+ * sample per millisecond: a second one with the same `time` replaces the first.
  */
 export interface SampleRecord {
   /** ms since epoch. */

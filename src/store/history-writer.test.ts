@@ -271,6 +271,18 @@ test('an onError that throws does not stop the writer', () => {
   writer.close();
 });
 
+test('without onError, a trouble becomes one process warning with its code', async () => {
+  const file = fresh();
+  const writer = openHistoryWriter(file, { flushIntervalMs: 60_000 });
+  const runId = writer.startRun({ mode: 'run', argv: ['node'] });
+  const warned = new Promise<Error & { code?: string }>((resolve) => process.once('warning', resolve));
+  writer.recordSample(runId, PID, { time: Number.NaN, rss: 1 });
+  const warning = await warned;
+  assert.equal(warning.code, 'ERR_STORE_WRITE');
+  assert.match(warning.message, /invalid time/);
+  writer.close();
+});
+
 test('close() commits what waits; later records are counted as dropped, never thrown', () => {
   const file = fresh();
   const writer = openHistoryWriter(file, { flushIntervalMs: 60_000 });

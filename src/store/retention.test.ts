@@ -234,11 +234,18 @@ test('beyond maxRuns the oldest runs go first', () => {
     writer.endRun(id, { endedAt: T0 + minute * MINUTE + 1 });
     return id;
   });
+  // The oldest of all, without an end and active a minute ago: another writer may still be at it.
+  const other = writer.startRun({ mode: 'run', argv: ['other writer'], startedAt: T0 });
+  writer.record(other, message.sample(PID, T0 + 59 * MINUTE));
+  writer.endRun(other);
+  const db = new DatabaseSync(file);
+  db.prepare('UPDATE runs SET ended_at = NULL WHERE id = ?').run(other);
+  db.close();
   writer.applyRetention();
   const reader = openHistoryReader(file);
   assert.deepEqual(
     reader.runs().map((r) => r.argv[0]),
-    ['3', '2'],
+    ['3', '2', 'other writer'],
   );
   assert.equal(reader.run(ids[1]!), undefined);
   reader.close();

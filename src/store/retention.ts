@@ -34,14 +34,17 @@ export interface RetentionPolicy {
   readonly gcEvents: { readonly maxAgeMs: number; readonly maxRowsPerProcess: number };
   /**
    * Runs whose last activity (end, or last sample when the writer was killed) is older than
-   * `maxAgeMs` are deleted with all their rows; beyond `maxRuns`, the oldest runs go. The runs the
-   * writer itself has open are never deleted. Snapshot files on disk are not touched.
+   * `maxAgeMs` are deleted with all their rows; beyond `maxRuns`, the oldest runs go. Never deleted:
+   * the runs the writer itself has open, and runs without an end that were active in the last day
+   * (another memwatcher process may be writing them). Snapshot files on disk are not touched.
    */
   readonly runs: { readonly maxAgeMs: number; readonly maxRuns: number };
 }
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
+/** A run without an end that was active this recently may belong to another writer still running. */
+const OTHER_WRITER_GRACE_MS = DAY;
 
 /**
  * At a 1 s interval: one day of raw samples (86 400 rows, ~7 MB), a week of minutes, 90 days of ten
@@ -256,17 +259,17 @@ function expiredRuns(
   // A run whose writer was killed has no end: its last sample says when it stopped.
   const runs = db
     .prepare(`
-      SELECT id, coalesce(ended_at, max(
+      SELECT id, ended_at IS NULL AS open, coalesce(ended_at, max(
         started_at,
         coalesce((SELECT max(time) FROM samples WHERE run_id = runs.id), 0),
         coalesce((SELECT max(time) FROM sample_rollups WHERE run_id = runs.id), 0)
       )) AS last_activity
       FROM runs ORDER BY started_at DESC, id DESC`)
-    .all() as { id: number; last_activity: number }[];
+    .all() as { id: number; open: number; last_activity: number }[];
   const oldest = now - policy.runs.maxAgeMs;
+  const maybeWritten = (run: (typeof runs)[number]) =>
+    activeRunIds.has(run.id) || (run.open === 1 && run.last_activity >= now - OTHER_WRITER_GRACE_MS);
   return runs
-    .filter(
-      (run, rank) => !activeRunIds.has(run.id) && (rank >= policy.runs.maxRuns || run.last_activity < oldest),
-    )
+    .filter((run, rank) => !maybeWritten(run) && (rank >= policy.runs.maxRuns || run.last_activity < oldest))
     .map((run) => run.id);
 }
