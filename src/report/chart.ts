@@ -4,7 +4,7 @@ import { allocationChartSpec } from './allocation-chart.ts';
 import { buildReport, type Report } from './build-report.ts';
 import { classesChartSpec } from './classes-chart.ts';
 import { gcPauseChartSpec } from './gc-chart.ts';
-import { memoryChartSpec } from './memory-chart.ts';
+import { memoryChartSpec, TOOLTIP_LAYERS } from './memory-chart.ts';
 import type { ReportModel } from './report-model.ts';
 import { layoutRetainerGraph, retainerGraph } from './retainer-graph.ts';
 import { retainerGraphDot } from './retainer-graph-dot.ts';
@@ -98,7 +98,7 @@ async function vegaChart(report: Report, options: ChartOptions): Promise<string 
     default:
       spec = allocationChartSpec(report);
   }
-  return spec === null ? null : renderVegaLiteSvg(spec);
+  return spec === null ? null : renderVegaLiteSvg(spec, { titledLayers: TOOLTIP_LAYERS });
 }
 
 function retainersOutput(report: Report, options: ChartOptions): string | RenderedChart | null {

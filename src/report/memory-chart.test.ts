@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { buildReport } from './build-report.ts';
-import { downsample, memoryChartSpec } from './memory-chart.ts';
+import { downsample, memoryChartSpec, TOOLTIP_LAYERS } from './memory-chart.ts';
 import type { MemoryPoint } from './report-model.ts';
 import { START, sampleModel } from './sample-model.fixture.ts';
 import { marksOf, pathData, svgTexts } from './svg-marks.fixture.ts';
@@ -51,6 +51,25 @@ describe('memory chart', () => {
     assert.equal(marksOf(svg, 'verdict_bands').length, 2);
     assert.equal(marksOf(svg, 'alerts').length, 2);
     assert.equal(marksOf(svg, 'snapshots').length, 3);
+  });
+
+  it('describes every hover strip, alert and snapshot in an SVG title', async () => {
+    const spec = memoryChartSpec(buildReport(sampleModel()));
+    assert.ok(spec !== null);
+    const svg = await renderVegaLiteSvg(spec, { titledLayers: TOOLTIP_LAYERS });
+    const strips = marksOf(svg, 'hover_targets');
+    assert.ok(strips.length > 100 && strips.length <= 300, `${strips.length} strips`);
+    for (const strip of strips) assert.match(strip, /<title>\+[^<]*&#xA;RSS: [\d.]+ MB&#xA;heap used/);
+    assert.match(
+      marksOf(svg, 'alerts')[1]!,
+      /<title>\+15\.0 s · critical: memory leak: leak in JS heap<\/title>/,
+    );
+    assert.match(
+      marksOf(svg, 'snapshots')[0]!,
+      /<title>\+20\.0 s · heap snapshot \(leak\), 21\.0 MB: \/tmp\/app\/1\.heapsnapshot<\/title>/,
+    );
+    // Without the option, no titles (PNG rendering does not need them).
+    assert.equal((await renderVegaLiteSvg(spec)).includes('<title>'), false);
   });
 
   it('marks nothing for a healthy run without alerts or snapshots', async () => {

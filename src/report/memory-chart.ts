@@ -1,7 +1,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { Report } from './build-report.ts';
 import type { MemoryPoint, VerdictStatus } from './report-model.ts';
-import { formatGrowth } from './report-wording.ts';
+import { formatBytes, formatDuration, formatGrowth } from './report-wording.ts';
 import { CHART_CONFIG } from './vega-render.ts';
 
 export interface MemoryChartOptions {
@@ -200,13 +200,21 @@ export function memoryChartSpec(report: Report, options: MemoryChartOptions = {}
       ],
     });
   }
+  layers.push(hoverTargets(samples, present, start, x, width, height));
   if (report.alerts.length > 0) {
     layers.push({
       name: 'alerts',
-      data: { values: report.alerts.map((alert) => ({ t: x(alert.time), severity: alert.severity })) },
+      data: {
+        values: report.alerts.map((alert) => ({
+          t: x(alert.time),
+          severity: alert.severity,
+          tip: `+${formatDuration(alert.time - start)} · ${alert.severity}: ${alert.message}`,
+        })),
+      },
       mark: { type: 'point', shape: 'triangle-down', filled: true, size: 70, y: -7, opacity: 0.9 },
       encoding: {
         x: { field: 't', type: 'quantitative' },
+        description: { field: 'tip' },
         color: {
           field: 'severity',
           type: 'nominal',
@@ -219,9 +227,14 @@ export function memoryChartSpec(report: Report, options: MemoryChartOptions = {}
   if (report.snapshots.length > 0) {
     layers.push({
       name: 'snapshots',
-      data: { values: report.snapshots.map((snapshot) => ({ t: x(snapshot.time) })) },
+      data: {
+        values: report.snapshots.map((snapshot) => ({
+          t: x(snapshot.time),
+          tip: `+${formatDuration(snapshot.time - start)} · heap snapshot (${snapshot.reason}), ${formatBytes(snapshot.bytes)}: ${snapshot.file}`,
+        })),
+      },
       mark: { type: 'point', shape: 'diamond', filled: true, size: 60, y: height + 1, color: '#5b3fa8' },
-      encoding: { x: { field: 't', type: 'quantitative' } },
+      encoding: { x: { field: 't', type: 'quantitative' }, description: { field: 'tip' } },
     });
   }
 
@@ -235,6 +248,51 @@ export function memoryChartSpec(report: Report, options: MemoryChartOptions = {}
     resolve: { scale: { color: 'independent', strokeWidth: 'independent', strokeDash: 'independent' } },
     layer: layers,
   } as TopLevelSpec;
+}
+
+/** Layers whose marks carry a hover text (Vega's aria description, turned into SVG `<title>`s). */
+export const TOOLTIP_LAYERS = ['hover_targets', 'alerts', 'snapshots'] as const;
+
+const MAX_HOVER_TARGETS = 300;
+
+/**
+ * Invisible full-height strips, one per (thinned) sample, each described with the figures at that
+ * moment: hovering the chart shows them (SVG `<title>`) and the page's CSS lights the strip up —
+ * a readout without a script.
+ */
+function hoverTargets(
+  samples: readonly MemoryPoint[],
+  present: readonly Series[],
+  start: number,
+  x: (time: number) => number,
+  width: number,
+  height: number,
+): unknown {
+  const stride = Math.max(1, Math.ceil(samples.length / Math.min(MAX_HOVER_TARGETS, width / 3)));
+  const picked = samples.filter((_, index) => index % stride === 0);
+  const values = picked.map((sample, index) => {
+    const previous = picked[index - 1];
+    const next = picked[index + 1];
+    const lines = present.flatMap((series) => {
+      const value = sample[series.key];
+      return value === null ? [] : [`${series.label}: ${formatBytes(value)}`];
+    });
+    return {
+      from: x(previous === undefined ? sample.time : (previous.time + sample.time) / 2),
+      to: x(next === undefined ? sample.time : (sample.time + next.time) / 2),
+      tip: [`+${formatDuration(sample.time - start)}`, ...lines].join('\n'),
+    };
+  });
+  return {
+    name: 'hover_targets',
+    data: { values },
+    mark: { type: 'rect', fill: '#3d6fa8', fillOpacity: 0, y: 0, y2: height },
+    encoding: {
+      x: { field: 'from', type: 'quantitative' },
+      x2: { field: 'to' },
+      description: { field: 'tip' },
+    },
+  };
 }
 
 /** Runs of `growing` and `leak` verdicts as time ranges (other statuses are left unshaded). */

@@ -43,6 +43,9 @@ section, .verdict { background: var(--card); border: 1px solid var(--line); bord
 .chart svg { display: block; max-width: 100%; height: auto; }
 /* Below this the labels get too small to read: the chart scrolls instead of shrinking. */
 #memory-chart svg, .chart.wide svg { min-width: 680px; }
+/* The memory chart's hover strips: the one under the pointer lights up, its <title> shows the figures. */
+g.hover_targets_marks path:hover { fill-opacity: .1; }
+g.alerts_marks path, g.snapshots_marks path { cursor: help; }
 .key { display: flex; flex-wrap: wrap; gap: 4px 18px; color: var(--muted); font-size: 12.5px; margin-top: 4px; }
 .key span::before { content: ''; display: inline-block; width: 12px; height: 12px; margin-right: 6px; vertical-align: -1px; border-radius: 2px; }
 .key .band-leak::before { background: rgba(214, 69, 61, .18); }

@@ -4,7 +4,7 @@ import { buildReport, type Report } from './build-report.ts';
 import { classesChartSpec, suspectClassNames } from './classes-chart.ts';
 import { escapeXml as esc } from './escape.ts';
 import { GC_KIND_COLORS, gcPauseChartSpec } from './gc-chart.ts';
-import { memoryChartSpec } from './memory-chart.ts';
+import { memoryChartSpec, TOOLTIP_LAYERS } from './memory-chart.ts';
 import { REPORT_CSS } from './report-html-style.ts';
 import type { LeakSuspect, ReportModel } from './report-model.ts';
 import {
@@ -44,15 +44,19 @@ export interface HtmlReportOptions {
 export async function renderReportHtml(model: ReportModel, options: HtmlReportOptions = {}): Promise<string> {
   const report = buildReport(model);
   const top = options.top ?? 15;
-  const render = async (spec: Parameters<typeof renderVegaLiteSvg>[0] | null) =>
+  const render = async (idPrefix: string, spec: Parameters<typeof renderVegaLiteSvg>[0] | null) =>
     spec === null
       ? null
-      : renderVegaLiteSvg(spec, options.onWarning === undefined ? {} : { onWarning: options.onWarning });
+      : renderVegaLiteSvg(spec, {
+          idPrefix,
+          titledLayers: TOOLTIP_LAYERS,
+          ...(options.onWarning === undefined ? {} : { onWarning: options.onWarning }),
+        });
   const [memory, gc, classes, allocations] = await Promise.all([
-    render(memoryChartSpec(report)),
-    render(gcPauseChartSpec(report)),
-    render(classesChartSpec(report, { top: Math.min(top, 15) })),
-    render(allocationChartSpec(report, { top: Math.min(top, 12) })),
+    render('memory', memoryChartSpec(report)),
+    render('gc', gcPauseChartSpec(report)),
+    render('classes', classesChartSpec(report, { top: Math.min(top, 15) })),
+    render('allocations', allocationChartSpec(report, { top: Math.min(top, 12) })),
   ]);
   const headline = verdictHeadline(report);
   const title = `memwatcher report: ${headline.title} · ${programName(report)}`;
@@ -160,7 +164,7 @@ function memorySection(report: Report, svg: string | null): string {
     svg === null
       ? '<p class="empty">No memory samples were recorded.</p>'
       : `<div class="chart" id="memory-chart">${svg}</div>${memoryKey(report)}`;
-  return `<section id="memory"><h2>Memory over time</h2><p class="sub">The heap floor (JS heap left after each major GC) is what the leak verdict judges: a sawtooth above it is normal, a floor that keeps rising is not.</p>${body}</section>`;
+  return `<section id="memory"><h2>Memory over time</h2><p class="sub">The heap floor (JS heap left after each major GC) is what the leak verdict judges: a sawtooth above it is normal, a floor that keeps rising is not. Hover the chart, an alert or a snapshot for its figures.</p>${body}</section>`;
 }
 
 function memoryKey(report: Report): string {

@@ -35,6 +35,11 @@ export interface RenderOptions {
    * without one chart's `url(#clip1)` finding another chart's clip path.
    */
   readonly idPrefix?: string;
+  /**
+   * Named layers whose marks get their description (Vega writes it as `aria-label`) as an SVG
+   * `<title>` too: browsers show it on hover, in the HTML report and in a saved SVG alike.
+   */
+  readonly titledLayers?: readonly string[];
 }
 
 type Logger = NonNullable<NonNullable<Parameters<typeof compile>[1]>['logger']>;
@@ -51,7 +56,8 @@ export async function renderVegaLiteSvg(spec: TopLevelSpec, options: RenderOptio
   const { spec: vegaSpec } = compile(spec, { logger });
   const view = new View(parse(vegaSpec), { renderer: 'none', logger });
   try {
-    const svg = await view.toSVG();
+    let svg = await view.toSVG();
+    for (const layer of options.titledLayers ?? []) svg = addTitles(svg, layer);
     return options.idPrefix === undefined ? svg : prefixIds(svg, options.idPrefix);
   } finally {
     view.finalize();
@@ -73,6 +79,17 @@ function warningLogger(onWarning: ((message: string) => void) | undefined): Logg
     debug: () => logger,
   };
   return logger;
+}
+
+function addTitles(svg: string, layer: string): string {
+  return svg.replace(
+    new RegExp(`(<g class="mark-[a-z]+ role-mark ${layer}_marks"[^>]*>)(.*?)(</g>)`, 'gs'),
+    (_, open: string, marks: string, close: string) =>
+      open +
+      // Vega escapes the label for an attribute; the same text is valid element content.
+      marks.replace(/<(path|rect)( aria-label="([^"]*)"[^>]*?)\/>/g, '<$1$2><title>$3</title></$1>') +
+      close,
+  );
 }
 
 function prefixIds(svg: string, prefix: string): string {

@@ -143,6 +143,28 @@ describe('HTML report in headless Chromium', { skip, timeout: 120_000 }, () => {
     assert.equal(measured.verdict, 'Leak in the JS heap');
     assert.equal(measured.text.includes(SECRET_VALUE) || measured.text.includes(SECRET_KEY), false);
 
+    // Hovering the memory chart lights up the strip under the pointer, whose title gives the figures.
+    const strips = page.locator('#memory-chart g.hover_targets_marks path');
+    assert.ok((await strips.count()) > 100);
+    await strips.nth(100).hover({ force: true });
+    const hovered = (await page.evaluate(`(() => {
+      const strip = document.querySelectorAll('#memory-chart g.hover_targets_marks path')[100];
+      const alert = document.querySelector('#memory-chart g.alerts_marks path');
+      return {
+        opacity: getComputedStyle(strip).fillOpacity,
+        title: strip.querySelector('title')?.textContent,
+        alert: alert?.querySelector('title')?.textContent,
+        idle: getComputedStyle(document.querySelectorAll('#memory-chart g.hover_targets_marks path')[10]).fillOpacity,
+      };
+    })()`)) as { opacity: string; title: string; alert: string; idle: string };
+    assert.equal(hovered.opacity, '0.1');
+    assert.equal(hovered.idle, '0');
+    assert.match(
+      hovered.title,
+      /^\+[\d.]+ s\nRSS: [\d.]+ MB\nheap used: [\d.]+ MB\nheap floor \(after GC\): [\d.]+ MB/,
+    );
+    assert.equal(hovered.alert, '+9.0 s · warning: JS heap in use 172 MB is above 60.0 MB');
+
     assert.deepEqual(problems.requests, [], 'nothing fetched');
     assert.deepEqual(problems.console, [], 'no console errors or warnings');
     const shot = join(screenshots, 'report-leak.png');
