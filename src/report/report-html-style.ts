@@ -61,7 +61,7 @@ g.alerts_marks path, g.snapshots_marks path { cursor: help; }
 .suspect dd { margin: 0; }
 .suspect-body { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, auto); gap: 8px 24px; align-items: start; }
 @media (max-width: 820px) { .suspect-body { grid-template-columns: 1fr; } }
-.graph { overflow: auto; max-height: 760px; border: 1px solid var(--line); border-radius: 8px; background: #fff; padding: 6px; margin-top: 8px; }
+.graph { overflow-x: auto; border: 1px solid var(--line); border-radius: 8px; background: #fff; padding: 6px; margin-top: 8px; }
 .graph svg { display: block; margin: 0 auto; max-width: 100%; height: auto; }
 details { margin-top: 8px; }
 summary { cursor: pointer; color: var(--accent); }

@@ -83,7 +83,7 @@ function drawNode(node: PositionedNode): string {
     `<g class="node node-${node.kind}">`,
     ...pile,
     box(0, 0, style.fill),
-    `<text x="${round(node.x)}" y="${round(node.y - 3)}" text-anchor="middle" font-size="${GRAPH_TEXT.labelSize}"${weight} fill="${style.label}">${escapeXml(node.label)}</text>`,
+    `<text x="${round(node.x)}" y="${round(node.y - 2)}" text-anchor="middle" font-size="${GRAPH_TEXT.labelSize}"${weight} fill="${style.label}">${escapeXml(node.label)}</text>`,
     `<text x="${round(node.x)}" y="${round(node.y + 12)}" text-anchor="middle" font-size="${GRAPH_TEXT.detailSize}" fill="${style.detail}">${escapeXml(node.detail)}</text>`,
     '</g>',
   ].join('');

@@ -171,7 +171,7 @@ function elide(steps: readonly RetainerPathStep[]): VisibleStep[] {
 export const GRAPH_TEXT = { labelSize: 12, detailSize: 10.5, edgeSize: 11, charWidth: 0.6 } as const;
 
 const NODE_PADDING_X = 14;
-const NODE_HEIGHT = 40;
+const NODE_HEIGHT = 38;
 const ELIDED_HEIGHT = 26;
 
 /**
@@ -182,7 +182,7 @@ const ELIDED_HEIGHT = 26;
  */
 export function layoutRetainerGraph(graph: RetainerGraph): RetainerGraphLayout {
   const g = new dagre.graphlib.Graph({ multigraph: true });
-  g.setGraph({ rankdir: 'TB', nodesep: 28, ranksep: 34, edgesep: 12, marginx: 12, marginy: 12 });
+  g.setGraph({ rankdir: 'TB', nodesep: 28, ranksep: 28, edgesep: 12, marginx: 12, marginy: 12 });
   g.setDefaultEdgeLabel(() => ({}));
   for (const node of graph.nodes) {
     const text = Math.max(
