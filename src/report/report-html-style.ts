@@ -33,10 +33,10 @@ section, .verdict { background: var(--card); border: 1px solid var(--line); bord
 .verdict.growing .title { color: var(--warn); }
 .verdict.ok { border-left-color: var(--ok); background: var(--ok-bg); }
 .verdict.ok .title { color: var(--ok); }
-.figures { display: grid; grid-template-columns: repeat(auto-fit, minmax(140px, 1fr)); gap: 10px; margin: 14px 0; }
-.figure { background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 10px 14px; }
+.figures { display: grid; grid-template-columns: repeat(auto-fit, minmax(145px, 1fr)); gap: 10px; margin: 14px 0; }
+.figure { background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 10px 12px; }
 .figure .label { color: var(--muted); font-size: 12px; }
-.figure .value { font-size: 18px; font-weight: 650; white-space: nowrap; }
+.figure .value { font-size: 16px; font-weight: 650; white-space: nowrap; }
 .figure .note { color: var(--muted); font-size: 12px; }
 .figure.bad .value { color: var(--leak); }
 .chart { overflow-x: auto; margin-top: 8px; }

@@ -28,6 +28,8 @@ interface Measured {
   lines: { d: number; length: number }[];
   graphs: { nodes: { fits: boolean; label: string }[]; edges: number[] }[];
   scrollWidth: number;
+  /** Figure tiles whose number does not fit its tile. */
+  overflowingFigures: string[];
   verdict: string | null;
   suspects: string;
   text: string;
@@ -57,6 +59,9 @@ const MEASURE = `(() => {
   return {
     charts, lines, graphs,
     scrollWidth: document.documentElement.scrollWidth,
+    overflowingFigures: [...document.querySelectorAll('.figure .value')]
+      .filter((value) => value.scrollWidth > value.clientWidth)
+      .map((value) => value.textContent),
     verdict: document.querySelector('#verdict .title')?.textContent ?? null,
     suspects: document.querySelector('#suspects')?.textContent ?? '',
     text: document.body.innerText,
@@ -140,6 +145,7 @@ describe('HTML report in headless Chromium', { skip, timeout: 120_000 }, () => {
 
     // The page fits its width (charts scale down rather than overflow), and says what matters.
     assert.ok(measured.scrollWidth <= 1200, `no horizontal scrolling: ${measured.scrollWidth}`);
+    assert.deepEqual(measured.overflowingFigures, [], 'every figure fits its tile');
     assert.equal(measured.verdict, 'Leak in the JS heap');
     assert.equal(measured.text.includes(SECRET_VALUE) || measured.text.includes(SECRET_KEY), false);
 
@@ -181,6 +187,7 @@ describe('HTML report in headless Chromium', { skip, timeout: 120_000 }, () => {
     assert.equal(state.graphs.length, 0);
     assert.match(state.suspects, /No heap snapshots were analyzed/);
     assert.ok(state.scrollWidth <= 700, `no horizontal scrolling at 700 px: ${state.scrollWidth}`);
+    assert.deepEqual(state.overflowingFigures, [], 'every figure fits its tile');
     assert.deepEqual(problems.requests, []);
     assert.deepEqual(problems.console, []);
     const shot = join(screenshots, 'report-healthy-narrow.png');
