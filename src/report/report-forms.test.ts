@@ -76,6 +76,12 @@ describe('text report', () => {
     const unknown = samples.map((sample) => ({ ...sample, heapFloor: null }));
     assert.equal(sparkline(unknown, 'heapFloor'), '');
   });
+
+  it('copes with days of samples (more than a function call takes as arguments)', () => {
+    const base = sampleModel({ withoutHeap: true }).samples[0]!;
+    const samples = Array.from({ length: 200_000 }, (_, i) => ({ ...base, time: START + i * 1000, rss: i }));
+    assert.equal(sparkline(samples, 'rss', 4), '▂▄▆█');
+  });
 });
 
 describe('JSON report', () => {

@@ -111,9 +111,10 @@ export function sparkline(
   width = SPARK_WIDTH,
 ): string {
   const values = samples.map((sample) => sample[figure]);
-  const known = values.filter((value): value is number => value !== null);
-  if (known.length === 0) return '';
-  const peak = Math.max(...known);
+  // A loop, not Math.max(...values): days of samples exceed the engine's argument limit.
+  let peak: number | null = null;
+  for (const value of values) if (value !== null && (peak === null || value > peak)) peak = value;
+  if (peak === null) return '';
   const slices = Math.min(width, values.length);
   let line = '';
   for (let slice = 0; slice < slices; slice++) {
