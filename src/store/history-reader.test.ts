@@ -91,6 +91,20 @@ test('a one-sample spike is the maximum of its point however few points there ar
   reader.close();
 });
 
+test('sums past 2^53 (ten 6 PB samples in a bucket) still average exactly', () => {
+  const bigFile = join(root, 'big.db');
+  const writer = openHistoryWriter(bigFile, { flushIntervalMs: 60_000 });
+  const big = writer.startRun({ mode: 'watch', argv: ['huge'] });
+  const rss = 2 ** 52 + 2 ** 51;
+  for (let i = 0; i < 10; i++) writer.recordSample(big, 1, { time: T0 + i, rss });
+  writer.close();
+  const reader = openHistoryReader(bigFile);
+  const [point] = reader.samples(big, { maxPoints: 1 }).points;
+  assert.equal(point?.rss?.avg, rss);
+  assert.equal(point?.rss?.max, rss);
+  reader.close();
+});
+
 test('a time range keeps the samples inside it, both ends included', () => {
   const reader = openHistoryReader(file);
   const series = reader.samples(runId, { from: T0 + 10_000, to: T0 + 19_000, maxPoints: 100 });

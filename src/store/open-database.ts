@@ -1,8 +1,9 @@
 import { closeSync, openSync, statSync } from 'node:fs';
 import type { DatabaseSync } from 'node:sqlite';
+import { pathToFileURL } from 'node:url';
 import { StoreError } from '../errors.ts';
 import { checkIdentity, migrate } from './schema.ts';
-import { openError } from './sqlite-errors.ts';
+import { openError, SQLITE_CANTOPEN, SQLITE_READONLY, sqliteResultCode } from './sqlite-errors.ts';
 import { loadSqlite } from './sqlite-module.ts';
 
 /**
@@ -64,7 +65,34 @@ export function openForReading(file: string): DatabaseSync {
     return db;
   } catch (error) {
     closeQuietly(db);
+    if (!isReadOnlyDirectory(error) || hasWriteAheadLog(file)) throw openError(error, file);
+  }
+  // A reader of a WAL database needs to create FILE-shm next to it. In a directory it may not write
+  // (an archive, someone else's), a file closed cleanly (no -wal: no writer, nothing uncheckpointed)
+  // can be read as immutable instead.
+  try {
+    db = new DatabaseSync(`${pathToFileURL(file).href}?immutable=1`, {
+      readOnly: true,
+      enableForeignKeyConstraints: false,
+    });
+    checkIdentity(db, file, 'refused');
+    return db;
+  } catch (error) {
+    closeQuietly(db);
     throw openError(error, file);
+  }
+}
+
+function isReadOnlyDirectory(error: unknown): boolean {
+  const code = sqliteResultCode(error);
+  return code !== undefined && ((code & 0xff) === SQLITE_READONLY || (code & 0xff) === SQLITE_CANTOPEN);
+}
+
+function hasWriteAheadLog(file: string): boolean {
+  try {
+    return statSync(`${file}-wal`).size > 0;
+  } catch {
+    return false;
   }
 }
 

@@ -18,11 +18,15 @@ export const SAMPLE_FIGURES = [
 
 export type SampleFigure = (typeof SAMPLE_FIGURES)[number]['key'];
 
-/** Summary columns of a group of raw samples, named as the rollup columns. */
+/**
+ * Summary columns of a group of raw samples, named as the rollup columns. `total()`, not `sum()`:
+ * a sum of integers stays an integer, and a day of 10 GB RSS samples passes 2^53, which node:sqlite
+ * refuses to return as a number; `total()` is a double.
+ */
 export function rawAggregateColumns(): string {
   const figures = SAMPLE_FIGURES.map(
     ({ column: c }) =>
-      `min(${c}) AS ${c}_min, max(${c}) AS ${c}_max, sum(${c}) AS ${c}_sum, count(${c}) AS ${c}_n`,
+      `min(${c}) AS ${c}_min, max(${c}) AS ${c}_max, total(${c}) AS ${c}_sum, count(${c}) AS ${c}_n`,
   );
   return [
     'count(*) AS samples',

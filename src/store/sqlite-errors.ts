@@ -5,11 +5,11 @@ import { StoreError } from '../errors.ts';
 /** SQLite primary result codes (https://sqlite.org/rescode.html) that say what to tell the user. */
 const SQLITE_BUSY = 5;
 const SQLITE_LOCKED = 6;
-const SQLITE_READONLY = 8;
+export const SQLITE_READONLY = 8;
 const SQLITE_IOERR = 10;
 const SQLITE_CORRUPT = 11;
 const SQLITE_FULL = 13;
-const SQLITE_CANTOPEN = 14;
+export const SQLITE_CANTOPEN = 14;
 const SQLITE_NOTADB = 26;
 
 /** Below this much free space, a failed write is taken for a full disk. */
@@ -80,9 +80,11 @@ export function openError(error: unknown, file: string): StoreError {
       ? 'it is not a SQLite database, or it is damaged'
       : primary === SQLITE_CANTOPEN
         ? 'it cannot be opened (missing directory, a directory in its place, or no permission)'
-        : primary === SQLITE_FULL || primary === SQLITE_IOERR
-          ? `the disk refused it (${reason})`
-          : reason;
+        : primary === SQLITE_READONLY
+          ? `the file or its directory is read-only for this user (SQLite also needs to create ${file}-wal and ${file}-shm next to it)`
+          : primary === SQLITE_FULL || primary === SQLITE_IOERR
+            ? `the disk refused it (${reason})`
+            : reason;
   return new StoreError('ERR_STORE_OPEN', file, `Cannot open history file ${file}: ${why}.`, {
     cause: error,
   });
