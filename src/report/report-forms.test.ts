@@ -134,8 +134,8 @@ describe('HTML report', () => {
       assert.ok(html.includes(`id="${id}"`), id);
     }
     assert.ok(html.includes('<p class="title">Leak in the JS heap</p>'));
-    // Vega charts: memory, GC, classes, allocation sites. Graphs: two suspects and the overview.
-    assert.equal((html.match(/<svg[^>]*class="marks"/g) ?? []).length, 4);
+    // Vega charts: memory (wide and narrow), GC, classes, allocation sites. Graphs: two suspects and the overview.
+    assert.equal((html.match(/<svg[^>]*class="marks"/g) ?? []).length, 5);
     assert.equal((html.match(/<svg[^>]*class="retainer-graph"/g) ?? []).length, 3);
     // Element ids are unique, or one chart would clip another's lines.
     const ids = [...html.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]);

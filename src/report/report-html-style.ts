@@ -41,8 +41,8 @@ section, .verdict { background: var(--card); border: 1px solid var(--line); bord
 .figure.bad .value { color: var(--leak); }
 .chart { overflow-x: auto; margin-top: 8px; }
 .chart svg { display: block; max-width: 100%; height: auto; }
-/* Below this the labels get too small to read: the chart scrolls instead of shrinking. */
-#memory-chart svg, .chart.wide svg { min-width: 680px; }
+#memory-chart .narrow { display: none; }
+@media (max-width: 760px) { #memory-chart .wide { display: none; } #memory-chart .narrow { display: block; } }
 /* The memory chart's hover strips: the one under the pointer lights up, its <title> shows the figures. */
 g.hover_targets_marks path:hover { fill-opacity: .1; }
 g.alerts_marks path, g.snapshots_marks path { cursor: help; }

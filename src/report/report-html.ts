@@ -52,8 +52,11 @@ export async function renderReportHtml(model: ReportModel, options: HtmlReportOp
           titledLayers: TOOLTIP_LAYERS,
           ...(options.onWarning === undefined ? {} : { onWarning: options.onWarning }),
         });
-  const [memory, gc, classes, allocations] = await Promise.all([
+  // The memory chart twice: wide, and narrow for small screens (CSS shows one), since a chart scaled
+  // down to a phone's width has unreadable labels and a scrolled one hides its end.
+  const [memory, memoryNarrow, gc, classes, allocations] = await Promise.all([
     render('memory', memoryChartSpec(report)),
+    render('memory-narrow', memoryChartSpec(report, { width: 480, height: 260 })),
     render('gc', gcPauseChartSpec(report)),
     render('classes', classesChartSpec(report, { top: Math.min(top, 15) })),
     render('allocations', allocationChartSpec(report, { top: Math.min(top, 12) })),
@@ -73,7 +76,7 @@ export async function renderReportHtml(model: ReportModel, options: HtmlReportOp
 ${runHeader(report)}
 <div class="verdict ${headline.tone}" id="verdict"><p class="title">${esc(headline.title)}</p><p class="detail">${esc(headline.detail)}</p></div>
 ${figures(report)}
-${memorySection(report, memory)}
+${memorySection(report, memory, memoryNarrow)}
 ${suspectsSection(report, top)}
 ${classesSection(report, classes, top)}
 ${gcSection(report, gc)}
@@ -159,11 +162,11 @@ function figures(report: Report): string {
   return tiles.length === 0 ? '' : `<div class="figures">${tiles.join('')}</div>`;
 }
 
-function memorySection(report: Report, svg: string | null): string {
+function memorySection(report: Report, svg: string | null, narrow: string | null): string {
   const body =
     svg === null
       ? '<p class="empty">No memory samples were recorded.</p>'
-      : `<div class="chart" id="memory-chart">${svg}</div>${memoryKey(report)}`;
+      : `<div class="chart" id="memory-chart"><div class="wide">${svg}</div><div class="narrow">${narrow ?? ''}</div></div>${memoryKey(report)}`;
   return `<section id="memory"><h2>Memory over time</h2><p class="sub">The heap floor (JS heap left after each major GC) is what the leak verdict judges: a sawtooth above it is normal, a floor that keeps rising is not. Hover the chart, an alert or a snapshot for its figures.</p>${body}</section>`;
 }
 

@@ -25,6 +25,8 @@ const screenshots = process.env.MEMWATCHER_SCREENSHOT_DIR ?? join(tmpdir(), 'mem
 
 interface Measured {
   charts: { width: number; height: number; marks: number; drawn: number }[];
+  /** Memory charts shown (one of the wide and narrow ones), their width on the page and as drawn. */
+  memoryCharts: { width: number; natural: number }[];
   lines: { d: number; length: number }[];
   graphs: { nodes: { fits: boolean; label: string }[]; edges: number[] }[];
   scrollWidth: number;
@@ -37,13 +39,15 @@ interface Measured {
 
 /** Runs in the page (plain JavaScript: this project's TypeScript has no DOM types). */
 const MEASURE = `(() => {
-  const charts = [...document.querySelectorAll('svg.marks')].map((svg) => {
+  const shown = (element) => element.getBoundingClientRect().width > 0;
+  const charts = [...document.querySelectorAll('svg.marks')].filter(shown).map((svg) => {
     const box = svg.getBoundingClientRect();
     const marks = [...svg.querySelectorAll('g.role-mark path, g.role-mark rect, g.role-mark line')];
     const drawn = marks.filter((mark) => { const b = mark.getBBox(); return b.width > 0 || b.height > 0; });
     return { width: box.width, height: box.height, marks: marks.length, drawn: drawn.length };
   });
-  const lines = [...document.querySelectorAll('#memory-chart g.memory_series_marks path, #memory-chart g.heap_floor_marks path')]
+  const memory = [...document.querySelectorAll('#memory-chart svg')].filter(shown);
+  const lines = memory.flatMap((svg) => [...svg.querySelectorAll('g.memory_series_marks path, g.heap_floor_marks path')])
     .map((path) => ({ d: (path.getAttribute('d') || '').length, length: path.getTotalLength() }));
   const graphs = [...document.querySelectorAll('svg.retainer-graph')].map((svg) => {
     const nodes = [...svg.querySelectorAll('g.node')].map((node) => {
@@ -58,6 +62,7 @@ const MEASURE = `(() => {
   });
   return {
     charts, lines, graphs,
+    memoryCharts: memory.map((svg) => ({ width: svg.getBoundingClientRect().width, natural: Number(svg.getAttribute('width')) })),
     scrollWidth: document.documentElement.scrollWidth,
     overflowingFigures: [...document.querySelectorAll('.figure .value')]
       .filter((value) => value.scrollWidth > value.clientWidth)
@@ -131,6 +136,14 @@ describe('HTML report in headless Chromium', { skip, timeout: 120_000 }, () => {
       assert.ok(chart.drawn > 0, `marks drawn: ${JSON.stringify(chart)}`);
     }
 
+    // The wide memory chart is shown, at (nearly) the size it was drawn for: labels stay legible.
+    assert.equal(measured.memoryCharts.length, 1);
+    assert.ok(measured.memoryCharts[0]!.natural > 800, JSON.stringify(measured.memoryCharts));
+    assert.ok(
+      measured.memoryCharts[0]!.width >= 0.9 * measured.memoryCharts[0]!.natural,
+      JSON.stringify(measured.memoryCharts),
+    );
+
     // The memory lines are long paths, inside the plot.
     assert.equal(measured.lines.length, 5, 'RSS, heap used, external, ArrayBuffers and the heap floor');
     for (const line of measured.lines) assert.ok(line.d > 100 && line.length > 300, JSON.stringify(line));
@@ -150,17 +163,17 @@ describe('HTML report in headless Chromium', { skip, timeout: 120_000 }, () => {
     assert.equal(measured.text.includes(SECRET_VALUE) || measured.text.includes(SECRET_KEY), false);
 
     // Hovering the memory chart lights up the strip under the pointer, whose title gives the figures.
-    const strips = page.locator('#memory-chart g.hover_targets_marks path');
+    const strips = page.locator('#memory-chart .wide g.hover_targets_marks path');
     assert.ok((await strips.count()) > 100);
     await strips.nth(100).hover({ force: true });
     const hovered = (await page.evaluate(`(() => {
-      const strip = document.querySelectorAll('#memory-chart g.hover_targets_marks path')[100];
-      const alert = document.querySelector('#memory-chart g.alerts_marks path');
+      const strip = document.querySelectorAll('#memory-chart .wide g.hover_targets_marks path')[100];
+      const alert = document.querySelector('#memory-chart .wide g.alerts_marks path');
       return {
         opacity: getComputedStyle(strip).fillOpacity,
         title: strip.querySelector('title')?.textContent,
         alert: alert?.querySelector('title')?.textContent,
-        idle: getComputedStyle(document.querySelectorAll('#memory-chart g.hover_targets_marks path')[10]).fillOpacity,
+        idle: getComputedStyle(document.querySelectorAll('#memory-chart .wide g.hover_targets_marks path')[10]).fillOpacity,
       };
     })()`)) as { opacity: string; title: string; alert: string; idle: string };
     assert.equal(hovered.opacity, '0.1');
@@ -184,6 +197,14 @@ describe('HTML report in headless Chromium', { skip, timeout: 120_000 }, () => {
     const state = (await page.evaluate(MEASURE)) as Measured;
     assert.equal(state.verdict, 'No leak');
     assert.equal(state.charts.length, 2, 'memory and GC charts');
+    // On a narrow screen the narrow memory chart is shown instead, not shrunk nor cut off.
+    assert.equal(state.memoryCharts.length, 1);
+    assert.ok(state.memoryCharts[0]!.natural < 600, JSON.stringify(state.memoryCharts));
+    assert.ok(
+      state.memoryCharts[0]!.width >= 0.95 * state.memoryCharts[0]!.natural,
+      JSON.stringify(state.memoryCharts),
+    );
+    assert.equal(state.lines.length, 5, 'its lines are drawn');
     assert.equal(state.graphs.length, 0);
     assert.match(state.suspects, /No heap snapshots were analyzed/);
     assert.ok(state.scrollWidth <= 700, `no horizontal scrolling at 700 px: ${state.scrollWidth}`);

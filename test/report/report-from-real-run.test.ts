@@ -76,7 +76,11 @@ describe('report from a real watched run', { timeout: 60_000 }, () => {
     assert.ok(json.gc.collections > json.gc.byKind[0].count, 'totals count minor GCs too');
 
     const html = await renderReportHtml(model);
-    assert.equal((html.match(/<svg[^>]*class="marks"/g) ?? []).length, 2, 'memory and GC charts');
+    assert.equal(
+      (html.match(/<svg[^>]*class="marks"/g) ?? []).length,
+      3,
+      'memory (wide and narrow) and GC charts',
+    );
     const png = await renderChart(model, { chart: 'memory', format: 'png', scale: 1 });
     assert.ok(Buffer.isBuffer(png?.contents) && png.contents.length > 10_000);
   });
