@@ -246,12 +246,34 @@ test('records with an invalid time are not stored, counted, and reported once pe
   writer.flush();
   assert.equal(writer.stats.droppedRows, 2);
   assert.equal(errors.length, 1);
-  assert.match(errors[0]?.message ?? '', /sample with an invalid time/);
+  assert.match(errors[0]?.message ?? '', /Sample not stored: invalid time/);
   const reader = openHistoryReader(file);
   const [point] = reader.samples(runId).points;
   assert.equal(point?.rss?.max, 1);
   assert.equal(point?.heapUsed, null, 'a figure that is not a number is stored as unknown');
   reader.close();
+  writer.close();
+});
+
+test('an alert or analysis that cannot be JSON is refused, not thrown', () => {
+  const file = fresh();
+  const errors: StoreError[] = [];
+  const writer = openHistoryWriter(file, { flushIntervalMs: 60_000, onError: (error) => errors.push(error) });
+  const runId = writer.startRun({ mode: 'library', argv: [] });
+  const cyclic: Record<string, unknown> = { ...message.alert(PID, T0).alert };
+  cyclic.self = cyclic;
+  writer.recordAlert(runId, PID, cyclic as never);
+  writer.recordAnalysis(runId, PID, { time: T0, result: { snapshots: [{ bytes: 1n }] } as never });
+  writer.recordAnalysis(runId, PID, { time: T0, result: {} as never });
+  assert.equal(writer.flush(), true);
+  assert.equal(writer.stats.droppedRows, 3);
+  assert.deepEqual(
+    errors.map((e) => e.message.replace(file, 'FILE')),
+    [
+      'Alert not stored: it could not be written as JSON.',
+      'Analysis not stored: it could not be written as JSON.',
+    ],
+  );
   writer.close();
 });
 

@@ -164,7 +164,7 @@ export class HistoryWriter {
   recordSample(runId: number, pid: number, sample: SampleRecord): void {
     const time = wholeNumber(sample.time);
     if (time === null || !this.seen(runId, pid, time)) {
-      this.refuse('sample', sample.time);
+      this.refuse('sample', invalidTime(sample.time));
       return;
     }
     const figures = SAMPLE_FIGURES.map(({ key }) => wholeNumber(sample[key]));
@@ -182,7 +182,7 @@ export class HistoryWriter {
     const time = wholeNumber(gc.time);
     const durationMs = finiteNumber(gc.durationMs);
     if (time === null || durationMs === null || !this.seen(runId, pid, time)) {
-      this.refuse('gc', gc.time);
+      this.refuse('gc', invalidTime(gc.time));
       return;
     }
     this.enqueue(this.statements.insertGc, [
@@ -198,8 +198,9 @@ export class HistoryWriter {
 
   recordAlert(runId: number, pid: number, alert: MemoryAlert): void {
     const time = wholeNumber(alert.time);
-    if (time === null || !this.seen(runId, pid, time)) {
-      this.refuse('alert', alert.time);
+    const json = jsonOf(() => alert);
+    if (time === null || json === null || !this.seen(runId, pid, time)) {
+      this.refuse('alert', json === null ? NOT_JSON : invalidTime(alert.time));
       return;
     }
     this.enqueue(this.statements.insertAlert, [
@@ -209,7 +210,7 @@ export class HistoryWriter {
       alert.rule,
       alert.severity,
       alert.message,
-      JSON.stringify(alert),
+      json,
     ]);
   }
 
@@ -224,8 +225,9 @@ export class HistoryWriter {
     options: { leakEvent?: boolean } = {},
   ): void {
     const time = wholeNumber(verdict.time);
-    if (time === null || !this.seen(runId, pid, time)) {
-      this.refuse('verdict', verdict.time);
+    const json = jsonOf(() => verdict);
+    if (time === null || json === null || !this.seen(runId, pid, time)) {
+      this.refuse('verdict', json === null ? NOT_JSON : invalidTime(verdict.time));
       return;
     }
     this.enqueue(this.statements.upsertVerdict, [
@@ -236,14 +238,14 @@ export class HistoryWriter {
       verdict.culprit ?? null,
       verdict.summary,
       options.leakEvent === true ? 1 : 0,
-      JSON.stringify(verdict),
+      json,
     ]);
   }
 
   recordSnapshot(runId: number, pid: number, snapshot: SnapshotRecord): void {
     const time = wholeNumber(snapshot.time);
     if (time === null || !this.seen(runId, pid, time)) {
-      this.refuse('snapshot', snapshot.time);
+      this.refuse('snapshot', invalidTime(snapshot.time));
       return;
     }
     this.enqueue(this.statements.insertSnapshot, [
@@ -260,19 +262,21 @@ export class HistoryWriter {
   /** Records a heap analysis (`--on-leak snapshot`); `pid` is `null` when it was not one process's. */
   recordAnalysis(runId: number, pid: number | null, analysis: AnalysisRecord): void {
     const time = wholeNumber(analysis.time);
-    if (time === null || (pid !== null && !this.seen(runId, pid, time))) {
-      this.refuse('analysis', analysis.time);
+    const { result } = analysis;
+    const files = jsonOf(() => result.snapshots.map((s) => s.file));
+    const json = jsonOf(() => result);
+    if (time === null || files === null || json === null || (pid !== null && !this.seen(runId, pid, time))) {
+      this.refuse('analysis', files === null || json === null ? NOT_JSON : invalidTime(analysis.time));
       return;
     }
-    const { result } = analysis;
     this.enqueue(this.statements.insertAnalysis, [
       runId,
       pid,
       time,
-      JSON.stringify(result.snapshots.map((s) => s.file)),
+      files,
       result.suspects.length,
       finiteNumber(analysis.durationMs),
-      JSON.stringify(result),
+      json,
     ]);
   }
 
@@ -280,7 +284,7 @@ export class HistoryWriter {
   recordFault(runId: number, pid: number, fault: FaultRecord): void {
     const time = wholeNumber(fault.time);
     if (time === null || !this.seen(runId, pid, time)) {
-      this.refuse('fault', fault.time);
+      this.refuse('fault', invalidTime(fault.time));
       return;
     }
     this.enqueue(this.statements.insertFault, [runId, pid, time, fault.code, fault.message]);
@@ -356,6 +360,15 @@ export class HistoryWriter {
   }
 
   private tick(): void {
+    try {
+      this.tickUnguarded();
+    } catch (error) {
+      // Not expected (flush and retention catch their own failures), but a timer must never throw.
+      this.report(writeError(error, this.file));
+    }
+  }
+
+  private tickUnguarded(): void {
     this.flush();
     if (!this.failing && this.settings.now() - this.lastRetention >= this.settings.retentionIntervalMs)
       this.applyRetention();
@@ -423,7 +436,7 @@ export class HistoryWriter {
     return true;
   }
 
-  private refuse(what: string, time: unknown): void {
+  private refuse(what: string, why: string): void {
     this.counters.droppedRows++;
     // One report per kind of record: a broken producer would otherwise report every row.
     if (this.refusedKinds.has(what)) return;
@@ -432,7 +445,7 @@ export class HistoryWriter {
       new StoreError(
         'ERR_STORE_WRITE',
         this.file,
-        `A ${what} with an invalid time or pid (${String(time)}) was not stored.`,
+        `${what[0]!.toUpperCase()}${what.slice(1)} not stored: ${why}.`,
       ),
     );
   }
@@ -488,4 +501,19 @@ export function openHistoryWriter(file: string, options: HistoryWriterOptions = 
 
 function processKey(runId: number, pid: number): string {
   return `${runId}:${pid}`;
+}
+
+const NOT_JSON = 'it could not be written as JSON';
+
+function invalidTime(time: unknown): string {
+  return `invalid time or pid (time ${String(time)})`;
+}
+
+/** JSON of a value from a producer we do not control; `null` when it has cycles, BigInts, or throws. */
+function jsonOf(value: () => unknown): string | null {
+  try {
+    return JSON.stringify(value()) ?? null;
+  } catch {
+    return null;
+  }
 }
