@@ -260,3 +260,35 @@ export class ChartRenderError extends MemwatcherError {
     super(code, message, options);
   }
 }
+
+export type AttachErrorCode =
+  /** No process has that PID (it exited, or the number is wrong). */
+  | 'ERR_NO_SUCH_PROCESS'
+  /** The process belongs to another user: memwatcher may not signal or inspect it. */
+  | 'ERR_PROCESS_PERMISSION'
+  /** The process is not a Node.js process that opens its inspector on SIGUSR1 (signalling it could kill it). */
+  | 'ERR_NOT_NODE'
+  /** The inspector's port is taken by another process, so the target cannot open its inspector there. */
+  | 'ERR_INSPECTOR_PORT_BUSY'
+  /** The inspector listens (or would listen) on an address other than loopback: refused. */
+  | 'ERR_INSPECTOR_NOT_LOOPBACK'
+  /** The inspector did not open, or could not be reached, in time. */
+  | 'ERR_INSPECTOR_UNREACHABLE'
+  /** An inspector command failed, timed out, or the connection dropped. */
+  | 'ERR_INSPECTOR_PROTOCOL'
+  /** The process exited while memwatcher was attached to it. */
+  | 'ERR_TARGET_EXITED';
+
+/**
+ * Attaching to a running process through its inspector (`memwatcher attach`, `memwatcher snapshot`)
+ * failed. `pid` is the process memwatcher was asked to attach to.
+ */
+export class AttachError extends MemwatcherError {
+  declare readonly code: AttachErrorCode;
+  readonly pid: number;
+
+  constructor(code: AttachErrorCode, pid: number, message: string, options?: MemwatcherErrorOptions) {
+    super(code, message, options);
+    this.pid = pid;
+  }
+}
