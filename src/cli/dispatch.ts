@@ -75,7 +75,9 @@ Options:
 
 Exit codes:
   0 success, 1 internal error, 2 usage error, 3 unusable input (missing or invalid snapshot
-  file, not enough memory for it), 130 interrupted (Ctrl-C).
+  file, not enough memory for it; no such process, not a Node process), 4 could not attach (the
+  inspector is unreachable, its port busy or not on loopback; the process exited), 130
+  interrupted (Ctrl-C).
 
 Environment:
   NO_COLOR=1           No colours, even on a terminal.

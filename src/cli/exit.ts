@@ -6,6 +6,8 @@ export const ExitCode = {
   internal: 1,
   usage: 2,
   badInput: 3,
+  /** The process to attach to could not be reached through its inspector, or was lost. */
+  attach: 4,
   interrupted: 130,
 } as const;
 
@@ -16,6 +18,7 @@ export interface Failure {
 }
 
 const usageCodes = new Set(['ERR_USAGE', 'ERR_INVALID_OPTION']);
+const targetCodes = new Set(['ERR_NO_SUCH_PROCESS', 'ERR_NOT_NODE', 'ERR_PROCESS_PERMISSION']);
 
 // V8's messages when a typed array or ArrayBuffer cannot be allocated: the input is bigger than
 // this machine can hold, which is a property of the input, not a bug.
@@ -48,6 +51,11 @@ function classify(error: unknown): Failure {
       error.code === 'ERR_ANALYSIS_OUT_OF_MEMORY'
     ) {
       return { exitCode: ExitCode.badInput, message };
+    }
+    // A PID that names no usable process is bad input; an inspector that cannot be used is its own case.
+    if (targetCodes.has(error.code)) return { exitCode: ExitCode.badInput, message };
+    if (error.code.startsWith('ERR_INSPECTOR_') || error.code === 'ERR_TARGET_EXITED') {
+      return { exitCode: ExitCode.attach, message };
     }
     if (error.code === 'ERR_ABORTED')
       return { exitCode: ExitCode.interrupted, message: 'memwatcher: interrupted' };

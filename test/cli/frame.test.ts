@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { commands } from '../../src/cli/commands.ts';
 import { isOneCleanLine, runCli } from './run-cli.ts';
 
 const packageVersion = (
@@ -17,7 +18,11 @@ describe('memwatcher command line frame', { concurrency: true }, () => {
     assert.match(run.stdout, /^memwatcher \d+\.\d+\.\d+: /);
     const commandsBlock = run.stdout.slice(run.stdout.indexOf('Commands:'), run.stdout.indexOf('Options:'));
     const listed = [...commandsBlock.matchAll(/^ {2}(\S+) {2,}/gm)].map((match) => match[1]);
-    assert.deepEqual(listed, ['analyze', 'demo']);
+    // Every command of the dispatcher's list (one file + one line each), in that order, and no other.
+    assert.deepEqual(
+      listed,
+      commands.map((command) => command.name),
+    );
     for (const command of listed) {
       const help = await runCli([command ?? '', '--help']);
       assert.equal(help.code, 0, `${command} --help: ${help.stderr}`);

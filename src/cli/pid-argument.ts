@@ -1,0 +1,33 @@
+import { UsageError } from '../errors.ts';
+
+/**
+ * The `<pid>` argument of `attach` and `snapshot`: a positive whole number, and not memwatcher's own
+ * process (0 and negative numbers mean process groups to `kill`, never one process).
+ *
+ * @example
+ * const pid = parsePidArgument(positionals[0], 'snapshot');
+ */
+export function parsePidArgument(raw: string | undefined, command: string): number {
+  if (raw === undefined) throw new UsageError(`missing <pid> argument. See 'memwatcher ${command} --help'.`);
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(Number(raw)) || Number(raw) < 1) {
+    throw new UsageError(`<pid> must be a process id (a positive whole number), got '${raw}'.`);
+  }
+  const pid = Number(raw);
+  if (pid === process.pid)
+    throw new UsageError(`${pid} is memwatcher's own process; give the PID of the Node program.`);
+  return pid;
+}
+
+/**
+ * A `parse` for `--port`: a TCP port, 1–65535.
+ *
+ * @example
+ * const port = { type: 'string', valueName: 'N', default: undefined, parse: parsePort, description: '…' };
+ */
+export function parsePort(raw: string, flag: string): number {
+  const port = Number(raw);
+  if (!/^\d+$/.test(raw) || port < 1 || port > 65_535) {
+    throw new UsageError(`${flag} must be a TCP port (1–65535), got '${raw}'.`);
+  }
+  return port;
+}
