@@ -292,3 +292,38 @@ export class AttachError extends MemwatcherError {
     this.pid = pid;
   }
 }
+
+export type CollectorFaultCode =
+  /** An alert was given up after its retries, or refused (HTTP 4xx, SMTP 5xx). */
+  | 'ERR_ALERT_DELIVERY'
+  /** An alert sink's queue was full (receiver down or slow): the oldest waiting alert was dropped. */
+  | 'ERR_ALERT_DROPPED'
+  /** Writing the `--events` file failed (disk full, file removed, no permission). */
+  | 'ERR_EVENTS_WRITE'
+  /** A sink of the collector threw (a bug in the sink, or the store refusing writes). */
+  | 'ERR_SINK'
+  /** The heap snapshot series or its analysis after a leak verdict failed. */
+  | 'ERR_LEAK_EVIDENCE';
+
+/**
+ * Something the memwatcher process could not do while watching (`run`, `watch`, `attach`). Never
+ * thrown: reported as an `error` event and one line on stderr, and watching goes on.
+ */
+export class CollectorFaultError extends MemwatcherError {
+  constructor(code: CollectorFaultCode, message: string, options?: MemwatcherErrorOptions) {
+    super(code, message, options);
+  }
+}
+
+export type CommandStartCode =
+  /** No such program (not on PATH, wrong path). Exit code 127, as shells do. */
+  | 'ERR_COMMAND_NOT_FOUND'
+  /** The program exists but cannot be executed (no permission, not an executable). Exit code 126. */
+  | 'ERR_COMMAND_NOT_EXECUTABLE';
+
+/** `memwatcher run -- <command>` could not start the command. */
+export class CommandStartError extends MemwatcherError {
+  constructor(code: CommandStartCode, message: string, options?: MemwatcherErrorOptions) {
+    super(code, message, options);
+  }
+}
