@@ -252,7 +252,9 @@ export type ChartRenderCode =
   /** No font could draw the labels of a PNG (install one, e.g. Debian's fonts-dejavu-core). */
   | 'ERR_NO_FONTS'
   /** The SVG could not be turned into a PNG. */
-  | 'ERR_PNG_RENDER';
+  | 'ERR_PNG_RENDER'
+  /** The run has nothing this chart draws (no GC pauses, no classes, no suspects…). */
+  | 'ERR_CHART_EMPTY';
 
 /** A chart or retainer graph could not be drawn as an image. */
 export class ChartRenderError extends MemwatcherError {

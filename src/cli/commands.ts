@@ -1,7 +1,15 @@
 import { analyzeCommand } from './analyze.ts';
+import { chartCommand } from './chart.ts';
 import type { Command } from './command.ts';
 import { demoCommand } from './demo.ts';
+import { reportCommand } from './report.ts';
 import { snapshotCommand } from './snapshot.ts';
 
 /** Every command, in the order `memwatcher --help` lists them. A new command: one file, one line here. */
-export const commands: readonly Command[] = [analyzeCommand, demoCommand, snapshotCommand];
+export const commands: readonly Command[] = [
+  analyzeCommand,
+  demoCommand,
+  snapshotCommand,
+  reportCommand,
+  chartCommand,
+];

@@ -18,7 +18,16 @@ export interface Failure {
 }
 
 const usageCodes = new Set(['ERR_USAGE', 'ERR_INVALID_OPTION']);
-const targetCodes = new Set(['ERR_NO_SUCH_PROCESS', 'ERR_NOT_NODE', 'ERR_PROCESS_PERMISSION']);
+const targetCodes = new Set([
+  'ERR_NO_SUCH_PROCESS',
+  'ERR_NOT_NODE',
+  'ERR_PROCESS_PERMISSION',
+  // A history file that is missing, not one, from a newer memwatcher, or damaged; a chart with nothing to draw.
+  'ERR_STORE_OPEN',
+  'ERR_STORE_VERSION',
+  'ERR_STORE_READ',
+  'ERR_CHART_EMPTY',
+]);
 
 // V8's messages when a typed array or ArrayBuffer cannot be allocated: the input is bigger than
 // this machine can hold, which is a property of the input, not a bug.
@@ -52,7 +61,8 @@ function classify(error: unknown): Failure {
     ) {
       return { exitCode: ExitCode.badInput, message };
     }
-    // A PID that names no usable process is bad input; an inspector that cannot be used is its own case.
+    // A PID that names no usable process is bad input (as is an unreadable history); an inspector that
+    // cannot be used is its own case.
     if (targetCodes.has(error.code)) return { exitCode: ExitCode.badInput, message };
     if (error.code.startsWith('ERR_INSPECTOR_') || error.code === 'ERR_TARGET_EXITED') {
       return { exitCode: ExitCode.attach, message };
