@@ -329,3 +329,20 @@ export class CommandStartError extends MemwatcherError {
     super(code, message, options);
   }
 }
+
+export type MetricsErrorCode =
+  /** The metrics endpoint could not listen: the port is taken, the address is not this machine's, no permission. */
+  | 'ERR_METRICS_LISTEN'
+  /** A bridge was asked for but its package is not installed (`prom-client`, `@opentelemetry/api`). */
+  | 'ERR_METRICS_PEER_MISSING'
+  /** memwatcher's metrics are already registered in that prom-client registry (registered twice). */
+  | 'ERR_METRICS_ALREADY_REGISTERED';
+
+/** The metrics endpoint or a metrics bridge (prom-client, OpenTelemetry) could not be set up. */
+export class MetricsError extends MemwatcherError {
+  declare readonly code: MetricsErrorCode;
+
+  constructor(code: MetricsErrorCode, message: string, options?: MemwatcherErrorOptions) {
+    super(code, message, options);
+  }
+}
