@@ -137,6 +137,7 @@ printTable(
     'contender',
     'status',
     'time s',
+    'CPU s',
     'process s',
     'peak RSS MB',
     'time ÷ memwatcher',
@@ -149,6 +150,7 @@ printTable(
       run.contender,
       run.status,
       result === undefined ? '—' : seconds(result.analysisMs),
+      result === undefined ? '—' : seconds(result.cpuMs),
       seconds(run.wallMs),
       result === undefined ? `≥ ${mb(run.polledPeakRssBytes)} (polled)` : String(mb(result.maxRssBytes)),
       result === undefined || memwatcher === undefined

@@ -25,6 +25,12 @@ export interface ContenderResult {
   phases: Record<string, number>;
   /** `process.resourceUsage().maxRSS` at the end, in bytes. */
   maxRssBytes: number;
+  /**
+   * User + system CPU time of the whole process (all threads) from the start of the analysis: on
+   * a shared 2-core machine it moves less with the neighbours' load than wall time does, and it
+   * shows who uses a second core.
+   */
+  cpuMs: number;
   summary: SummaryClass[];
   /** Anything else worth keeping (checksums, node counts…). */
   details: Record<string, unknown>;
@@ -39,7 +45,7 @@ export interface ContenderResult {
  */
 export function contenderArgs(contender: string): {
   file: string;
-  report: (result: Omit<ContenderResult, 'contender' | 'status' | 'maxRssBytes'>) => void;
+  report: (result: Omit<ContenderResult, 'contender' | 'status' | 'maxRssBytes' | 'cpuMs'>) => void;
   reportUnavailable: (message: string) => void;
 } {
   const [file, resultFile] = process.argv.slice(2);
@@ -48,6 +54,12 @@ export function contenderArgs(contender: string): {
     process.exit(2);
   }
   const write = (result: ContenderResult): void => writeFileSync(resultFile, JSON.stringify(result));
+  // Called by each runner after its imports, right before the timed analysis.
+  const cpuAtStart = process.cpuUsage();
+  const cpuMs = (): number => {
+    const { user, system } = process.cpuUsage(cpuAtStart);
+    return (user + system) / 1000;
+  };
   return {
     file,
     report: (result) =>
@@ -56,6 +68,7 @@ export function contenderArgs(contender: string): {
         status: 'ok',
         ...result,
         maxRssBytes: process.resourceUsage().maxRSS * 1024,
+        cpuMs: cpuMs(),
       }),
     reportUnavailable: (message) =>
       write({
@@ -65,6 +78,7 @@ export function contenderArgs(contender: string): {
         analysisMs: 0,
         phases: {},
         maxRssBytes: process.resourceUsage().maxRSS * 1024,
+        cpuMs: cpuMs(),
         summary: [],
         details: {},
       }),
