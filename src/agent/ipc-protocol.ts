@@ -5,8 +5,8 @@
  * (`memwatcher run --events`), so fields are plain JSON: no `undefined` where it matters, no Maps.
  *
  * Volume: one `sample` per sampling interval; `gc` only for major GCs (minor GC totals ride on each
- * `sample`); `verdict` when the verdict's status changes; `leak` when it turns to leaking; `alert`,
- * `snapshot`, `error` as they happen.
+ * `sample`); `verdict` when the status of the verdict or one of its figures changes; `leak` when it
+ * turns to leaking; `alert`, `snapshot`, `error` as they happen.
  */
 import type { MemoryAlert } from './alerts/alert.ts';
 import type { GcKind } from './gc-observer.ts';
@@ -63,7 +63,7 @@ export interface GcMessage extends MessageBase {
   readonly externalFloor: number | null;
 }
 
-/** The verdict's status changed. */
+/** The status of the verdict, or of one of its figures (heap, external, rss, native), changed. */
 export interface VerdictMessage extends MessageBase {
   readonly type: 'verdict';
   readonly verdict: LeakVerdict;
@@ -147,4 +147,63 @@ export function isAgentMessage(value: unknown): value is AgentMessage {
 /** Fills the envelope fields of a message. */
 export function agentMessage<M extends AgentMessage>(body: Omit<M, keyof MessageBase>, time: number): M {
   return { source: 'memwatcher', v: IPC_PROTOCOL_VERSION, pid: process.pid, time, ...body } as M;
+}
+
+/**
+ * The one message that goes the other way, parent → agent (`memwatcher run --on-leak snapshot`): take
+ * `count` heap snapshots `intervalMs` apart into `dir`, holding one inspector session across them so
+ * that object ids match between them. Answered by one {@link CommandReply} with the same `id`; each
+ * snapshot is also announced by the usual `snapshot` message. Agents that predate it ignore it.
+ */
+export interface SnapshotSeriesCommand {
+  readonly source: 'memwatcher';
+  readonly v: typeof IPC_PROTOCOL_VERSION;
+  readonly type: 'command';
+  readonly command: 'snapshot-series';
+  readonly id: number;
+  readonly dir: string;
+  readonly count: number;
+  readonly intervalMs: number;
+  /** Added to the file names (`heap-<pid>-<time>-<n>-<label>-<i>.heapsnapshot`). */
+  readonly label: string;
+}
+
+export type AgentCommand = SnapshotSeriesCommand;
+
+/** The agent's answer to an {@link AgentCommand}. Not an {@link AgentMessage}: it is not an event. */
+export interface CommandReply extends MessageBase {
+  readonly type: 'reply';
+  readonly id: number;
+  readonly ok: boolean;
+  /** Snapshot files written, in order (also when a later one failed). */
+  readonly files: readonly string[];
+  /** Why it failed: an error code and message, `null` when `ok`. */
+  readonly code: string | null;
+  readonly message: string | null;
+}
+
+/** Whether a value received by the agent is a memwatcher command. */
+export function isAgentCommand(value: unknown): value is AgentCommand {
+  const command = value as Partial<SnapshotSeriesCommand> | null;
+  return (
+    typeof command === 'object' &&
+    command !== null &&
+    command.source === 'memwatcher' &&
+    command.v === IPC_PROTOCOL_VERSION &&
+    command.type === 'command' &&
+    typeof command.id === 'number'
+  );
+}
+
+/** Whether a value received by the parent is an agent's reply to a command. */
+export function isCommandReply(value: unknown): value is CommandReply {
+  const reply = value as Partial<CommandReply> | null;
+  return (
+    typeof reply === 'object' &&
+    reply !== null &&
+    reply.source === 'memwatcher' &&
+    reply.v === IPC_PROTOCOL_VERSION &&
+    reply.type === 'reply' &&
+    typeof reply.id === 'number'
+  );
 }

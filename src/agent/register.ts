@@ -50,6 +50,7 @@
  */
 import { isMainThread } from 'node:worker_threads';
 import { isMemwatcherError } from '../errors.ts';
+import { answerIpcCommands } from './ipc-commands.ts';
 import { IPC_ENV } from './ipc-protocol.ts';
 import { reportOverIpc } from './ipc-reporter.ts';
 import { planFromEnvironment, stripPreload, variableForOption, WATCHED_PID_ENV } from './register-env.ts';
@@ -99,6 +100,9 @@ function register(): void {
       (message, done) => process.send!(message, undefined, {}, done),
       () => process.connected === true,
     );
+    // Commands from memwatcher (a snapshot series on a leak); this also unrefs the channel.
+    // The callback keeps a closed channel from becoming an 'error' event on the host's process.
+    answerIpcCommands(watcher, (reply) => process.send!(reply, undefined, {}, () => {}));
   } else {
     reportToStderr(watcher, plan.log);
   }

@@ -88,12 +88,13 @@ const SEVERITY: Record<TrendStatus, number> = {
 
 /** Share of the window the points must cover before growth may be called a leak. */
 const MIN_SPAN_SHARE = 0.5;
-/** A single step must leave less than this share of the line's absolute error to explain the data better. */
-const STEP_MARGIN = 0.75;
 /** Growth over the judged span must exceed this many noise scales (σ of the residuals around the trend). */
 const NOISE_MULTIPLE = 4;
-/** The window is cut in this many equal time segments; each must grow for a leak (growth is sustained). */
-const SEGMENTS = 3;
+/**
+ * The window is cut in thirds (halves with fewer points than this: sparse major GCs would leave a
+ * third empty); each must grow for a leak, so growth is sustained.
+ */
+const MIN_POINTS_FOR_THIRDS = 9;
 /** Share of the window's growth rate (and of `minGrowthBytesPerMinute`) each segment must grow at. */
 const SEGMENT_GROWTH_SHARE = 0.5;
 
@@ -142,26 +143,29 @@ export function judgeTrend(
   // on a short stretch of the window; once a leak is called it holds while growth stays significant.
   if (previous === 'leak') return { status: 'leak', ...base };
 
-  // Growth must still be going on: a fill that stopped leaves the last third flat. A third with
-  // fewer than two points (sparse major GCs) cannot be judged and is left out.
+  // Growth must still be going on: a fill that stopped leaves the last segment flat. A segment with
+  // fewer than two points cannot be judged and is left out.
   const segmentThreshold = Math.max(
     settings.minGrowthBytesPerMinute * SEGMENT_GROWTH_SHARE,
     growthBytesPerMinute * SEGMENT_GROWTH_SHARE,
   );
-  const grows = splitByTime(points, SEGMENTS).map((segment) =>
+  const segments = points.length >= MIN_POINTS_FOR_THIRDS ? 3 : 2;
+  const grows = splitByTime(points, segments).map((segment) =>
     segment.length < 2 ? undefined : perMinute(theilSenSlope(segment)) >= segmentThreshold,
   );
   const lastGrows = grows.at(-1);
   if (lastGrows === false) return { status: 'stable', ...base };
-  // A leak grows in every third of the window and a line explains it better than a single step; a
-  // cache filled once is significant over the window too, but it is a step. The step has one more
-  // free parameter (where it happens), so it must fit clearly better to win.
+  // A leak grows in every segment of the window and a line explains it better than a single step; a
+  // cache filled once is significant over the window too, but it is a step. Errors are compared per
+  // degree of freedom: the step has three parameters (two levels and where), the line two, which
+  // matters with the handful of floors a young process has.
   const judged = grows.filter((g) => g !== undefined);
   if (lastGrows === undefined || judged.length < 2 || !judged.every(Boolean))
     return { status: 'growing', ...base };
   const residuals = lineResiduals(points, growthBytesPerMinute / 60_000);
   const lineError = residuals.reduce((sum, r) => sum + Math.abs(r), 0);
-  if (bestStepAbsoluteError(points) < STEP_MARGIN * lineError) return { status: 'growing', ...base };
+  const n = points.length;
+  if (bestStepAbsoluteError(points) / (n - 3) < lineError / (n - 2)) return { status: 'growing', ...base };
   // Chance drift within the noise is what remains: the growth over the span must stand out of it.
   if ((growthBytesPerMinute * spanMs) / 60_000 < NOISE_MULTIPLE * robustNoise(residuals)) {
     return { status: 'growing', ...base };

@@ -24,7 +24,7 @@ export interface MemoryWatcherEvents {
   sample: [sample: MemorySample];
   /** Every GC, of every kind (major ones carry the heap floor). */
   gc: [event: GcEvent];
-  /** The verdict's status changed (`warming-up` → `stable` → `growing` → `leak` …). */
+  /** The status of the verdict or of one of its figures changed (`warming-up` → `stable` → `growing` → `leak` …). */
   verdict: [verdict: LeakVerdict];
   /** The verdict turned to "leaking". */
   leak: [verdict: LeakVerdict];
@@ -309,7 +309,7 @@ export class MemoryWatcher extends EventEmitter<MemoryWatcherEvents> {
     this.lastVerdict = verdict;
     this.lastVerdictAt = time;
     this.floorsChanged = false;
-    if (previous === undefined || previous.status !== verdict.status) this.emitSafely('verdict', verdict);
+    if (previous === undefined || statusesDiffer(previous, verdict)) this.emitSafely('verdict', verdict);
     if (verdict.leaking && previous?.leaking !== true) {
       this.emitSafely('leak', verdict);
       if (this.settings.snapshotsConfigured && this.settings.snapshots.onLeak)
@@ -367,6 +367,16 @@ export class MemoryWatcher extends EventEmitter<MemoryWatcherEvents> {
       // An 'error' listener that throws has nowhere left to report to.
     }
   }
+}
+
+function statusesDiffer(a: LeakVerdict, b: LeakVerdict): boolean {
+  return (
+    a.status !== b.status ||
+    a.heap.status !== b.heap.status ||
+    a.external.status !== b.external.status ||
+    a.rss.status !== b.rss.status ||
+    a.native.status !== b.native.status
+  );
 }
 
 function alertMemory(sample: MemorySample): AlertMemory {
