@@ -23,7 +23,12 @@ export interface CommandDefinition<Options> {
   /** How many positional arguments the command takes; `name` is used in messages. */
   positionals: { name: string; min: number; max: number };
   examples: string[];
-  run(input: { options: Options; positionals: string[]; context: CommandContext }): Promise<void>;
+  /** Resolves with the exit code when it is not 0 by definition (`run` exits with its child's). */
+  run(input: {
+    options: Options;
+    positionals: string[];
+    context: CommandContext;
+  }): Promise<number | undefined>;
 }
 
 /** A command with its options type erased, so commands with different options sit in one list. */
@@ -32,7 +37,7 @@ export interface Command {
   summary: string;
   help(): string;
   /** Parses `args` (everything after the command name) and runs the command, or prints its help. */
-  execute(args: readonly string[], context: CommandContext): Promise<void>;
+  execute(args: readonly string[], context: CommandContext): Promise<number | undefined>;
 }
 
 /**
@@ -63,7 +68,7 @@ export function defineCommand<Options>(definition: CommandDefinition<Options>): 
         return;
       }
       checkPositionals(definition, positionals);
-      await definition.run({ options, positionals, context });
+      return definition.run({ options, positionals, context });
     },
   };
 }

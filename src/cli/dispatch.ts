@@ -16,8 +16,7 @@ export async function runCli(
   context: CommandContext,
 ): Promise<number> {
   try {
-    await dispatch(args, commands, context);
-    return ExitCode.ok;
+    return (await dispatch(args, commands, context)) ?? ExitCode.ok;
   } catch (error) {
     const failure = describeFailure(error, context.env);
     context.stderr.write(`${failure.message}\n`);
@@ -25,7 +24,11 @@ export async function runCli(
   }
 }
 
-async function dispatch(args: readonly string[], commands: readonly Command[], context: CommandContext) {
+async function dispatch(
+  args: readonly string[],
+  commands: readonly Command[],
+  context: CommandContext,
+): Promise<number | undefined> {
   const [first, ...rest] = args;
   if (first === undefined) {
     throw new UsageError("missing command. Run 'memwatcher --help' for the list of commands.");
@@ -46,7 +49,7 @@ async function dispatch(args: readonly string[], commands: readonly Command[], c
   if (first.startsWith('-')) {
     throw new UsageError(`unknown option '${first}'. Run 'memwatcher --help' for usage.`);
   }
-  await findCommand(first, commands).execute(rest, context);
+  return findCommand(first, commands).execute(rest, context);
 }
 
 function findCommand(name: string, commands: readonly Command[]): Command {

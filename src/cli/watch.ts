@@ -1,0 +1,123 @@
+import type { ExitEvent } from '../collector/events.ts';
+import { readProcIdentity } from '../collector/proc-reader.ts';
+import { ProcSampler } from '../collector/proc-sampler.ts';
+import { WatchSession } from '../collector/session.ts';
+import { AttachError } from '../errors.ts';
+import { shouldUseColor } from './color.ts';
+import { defineCommand } from './command.ts';
+import { parsePidArgument } from './pid-argument.ts';
+import {
+  collectorOptionsFromFlags,
+  parseDuration,
+  type WatchFlags,
+  watchFlagDefinitions,
+  withFlagNames,
+} from './watch-options.ts';
+
+interface WatchCommandFlags extends WatchFlags {
+  duration: number | undefined;
+  tree: boolean;
+}
+
+/** Signals that end watching as Ctrl-C does (SIGINT comes through the context's abort signal). */
+const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGHUP'];
+
+export const watchCommand = defineCommand<WatchCommandFlags>({
+  name: 'watch',
+  summary: 'Watch any running process from outside (/proc): RSS, peak, swap, threads, leak verdict.',
+  usage: '<pid> [options]',
+  description: `
+Watches a running process of any kind (Python, Java, Node, a binary) from outside, through
+/proc/<pid>/status and /proc/<pid>/smaps_rollup: RSS, peak RSS, swap, threads and PSS every
+--interval. The leak verdict is the agent's, judged on the lowest RSS of each stretch of the window
+(so an allocation sawtooth is not growth), with alerts, --events, --db and --report as for
+'memwatcher run'. Nothing is injected into the process and nothing in it changes.
+
+Watching ends when the process exits, on Ctrl-C, SIGTERM or SIGHUP, or after --duration; memwatcher
+then exits with 0. For the JS heap of a Node process use 'memwatcher attach <pid>'. A PID that names
+no process exits with 3.`,
+  flags: {
+    ...watchFlagDefinitions,
+    onLeak: {
+      ...watchFlagDefinitions.onLeak,
+      description:
+        "'snapshot' needs a heap: watch cannot take one from outside (use 'memwatcher attach <pid> --on-leak snapshot').",
+    },
+    duration: {
+      type: 'string',
+      valueName: 'duration',
+      default: undefined,
+      parse: parseDuration,
+      description: 'Stop after this long (10m, 1h). Default: until the process exits or Ctrl-C.',
+    },
+    tree: {
+      type: 'boolean',
+      description: "Sum the process and all its descendants (a launcher, a server's workers).",
+    },
+  },
+  positionals: { name: 'pid', min: 1, max: 1 },
+  examples: [
+    'memwatcher watch 4242',
+    'memwatcher watch $(pgrep -f worker.py) --events watch.ndjson --report report.html',
+    'memwatcher watch 4242 --tree --alert-rss 2GB --webhook https://hooks.example.com/T000/B000/XXXX',
+    'memwatcher watch 4242 --window 2m --warmup 10s --duration 5m --db history.db',
+  ],
+  async run({ options, positionals, context }) {
+    const pid = parsePidArgument(positionals[0], 'watch');
+    const identity = await readProcIdentity(pid);
+    if (identity === undefined) {
+      throw new AttachError(
+        'ERR_NO_SUCH_PROCESS',
+        pid,
+        `no process with pid ${pid} (it exited, or the number is wrong; 'ps -e' lists running processes).`,
+      );
+    }
+    let session: WatchSession;
+    try {
+      session = await WatchSession.open({
+        mode: 'watch',
+        command: identity.commandLine,
+        pid,
+        method: 'proc',
+        collector: collectorOptionsFromFlags(options),
+        events: options.events,
+        db: options.db,
+        report: options.report,
+        // Said once a leak is called: a heap cannot be read from outside.
+        onLeakSnapshots:
+          options.onLeak === 'snapshot' ? { dir: options.snapshotDir, intervalMs: 0 } : undefined,
+        stderr: context.stderr,
+        quiet: options.quiet,
+        color: shouldUseColor(context.stderr, context.env),
+        signal: context.signal,
+      });
+    } catch (error) {
+      throw withFlagNames(error);
+    }
+
+    let end: (reason: ExitEvent['reason']) => void = () => {};
+    const ended = new Promise<ExitEvent['reason']>((resolve) => {
+      end = resolve;
+    });
+    const stop = () => end('stopped');
+    context.signal.addEventListener('abort', stop, { once: true });
+    for (const signal of STOP_SIGNALS) process.on(signal, stop);
+    const timer =
+      options.duration === undefined ? undefined : setTimeout(() => end('duration'), options.duration);
+    const sampler = new ProcSampler({
+      pid,
+      intervalMs: session.collector.settings.intervalMs,
+      tree: options.tree,
+      onSample: (sample) => session.collector.acceptSample(sample),
+      onGone: () => end('exited'),
+    });
+    if (!(await sampler.start())) end('exited');
+
+    const reason = await ended;
+    clearTimeout(timer);
+    sampler.stop();
+    context.signal.removeEventListener('abort', stop);
+    for (const signal of STOP_SIGNALS) process.off(signal, stop);
+    await session.finish({ exitCode: null, signal: null, reason });
+  },
+});
