@@ -5,6 +5,9 @@
  * Contract (for `attach` and anything else that feeds it):
  *
  * ```ts
+ * // Commands use WatchSession (session.ts), which builds this and its sinks from the flags:
+ * //   const session = await WatchSession.open({ mode, command, pid, method, collector, events, db, report, … });
+ * //   session.setSnapshotCapture(capture); …feed session.collector…; await session.finish({ exitCode, signal, reason });
  * const collector = new Collector({ intervalMs, leak, alerts, onFault });   // options checked here (throws)
  * collector.subscribe(sink);              // sink(event: CollectorEvent): NDJSON file, store, status line…
  * collector.publish(startEvent);          // { type: 'start', source: 'collector', … } first
@@ -31,6 +34,10 @@
  * - Sources: `ProcSampler` (`/proc/<pid>/status` + `smaps_rollup`, one process or a process tree),
  *   `AgentChannel` (a forked child's IPC channel: messages in, snapshot commands out).
  */
+
+export { AgentChannel } from './agent-channel.ts';
+export { Collector, type CollectorOptions, type LeakCall, type WatchedProcess } from './collector.ts';
+export type { EventSink } from './event-bus.ts';
 export type {
   AnalysisEvent,
   CollectorAlertEvent,
@@ -47,3 +54,12 @@ export type {
   WatchMethod,
 } from './events.ts';
 export { isFromAgent } from './events.ts';
+export {
+  captureLeakEvidence,
+  type LeakEvidenceOptions,
+  type SnapshotSeriesCapture,
+  type SnapshotSeriesRequest,
+} from './leak-evidence.ts';
+export { OutsideVerdict } from './outside-verdict.ts';
+export { ProcSampler, type ProcSamplerOptions } from './proc-sampler.ts';
+export { WatchSession, type WatchSessionOptions } from './session.ts';
