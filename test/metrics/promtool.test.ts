@@ -78,7 +78,10 @@ describe('promtool', { skip: binaries.skip }, () => {
       pid: 10,
     });
     const text = await fleet.render();
-    assert.ok(text.includes('command="node we\\"ird\\\\na\\nme.js"'), 'quote, backslash and line feed escaped');
+    assert.ok(
+      text.includes('command="node we\\"ird\\\\na\\nme.js"'),
+      'quote, backslash and line feed escaped',
+    );
     await check(text);
   });
 
