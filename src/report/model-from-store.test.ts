@@ -19,6 +19,7 @@ const root = mkdtempSync(join(tmpdir(), 'memwatcher-model-from-store-'));
 const file = join(root, 'history.db');
 let agentRun = 0;
 let procRun = 0;
+let attachRun = 0;
 after(() => rmSync(root, { recursive: true, force: true }));
 
 /** A sawtooth heap: climbs 40 → 59 MB over 20 samples, then a GC drops it back. */
@@ -49,6 +50,19 @@ before(() => {
     writer.recordSample(procRun, OTHER_PID, { time: T0 + i * 1000 + 1, rss: 7 * MB });
   }
   writer.endRun(procRun, { endedAt: T0 + 60_000, exitCode: 1 });
+
+  // `attach`: no agent said hello, but its GC observer counted collections with each sample.
+  attachRun = writer.startRun({ mode: 'attach', argv: ['node', 'api.js'], startedAt: T0 - 1 });
+  for (let i = 0; i < 20; i++) {
+    writer.recordSample(attachRun, PID, {
+      time: T0 + i * 1000,
+      rss: 90 * MB,
+      heapUsed: 30 * MB,
+      gcCount: 3,
+      gcPauseMs: 2,
+    });
+  }
+  writer.endRun(attachRun, { endedAt: T0 + 20_000 });
   writer.close();
 });
 
@@ -138,13 +152,25 @@ describe('reportModelFromStore', () => {
     }
   });
 
+  it('counts the collections an attached process reported', () => {
+    const history = openHistoryReader(file);
+    try {
+      const report = buildReport(reportModelFromStore(history, { runId: attachRun, maxBuckets: 7 }));
+      assert.equal(report.run.watchedBy, 'proc');
+      assert.equal(report.gc.collections, 60);
+      assert.equal(report.gc.pauseMs, 40);
+    } finally {
+      history.close();
+    }
+  });
+
   it('names the runs and processes there are when asked for another', () => {
     const history = openHistoryReader(file);
     try {
       assert.throws(
         () => reportModelFromStore(history, { runId: 99 }),
         (error: unknown) =>
-          error instanceof InvalidOptionError && /no run 99 \(runs: 1, 2\)/.test(error.message),
+          error instanceof InvalidOptionError && /no run 99 \(runs: 1, 2, 3\)/.test(error.message),
       );
       assert.throws(
         () => reportModelFromStore(history, { runId: procRun, pid: 1 }),

@@ -39,8 +39,9 @@ export function reportModelFromStore(history: HistoryReader, options: StoreModel
   const pid = process?.pid;
   const byPid = pid === undefined ? {} : { pid };
   const series = history.samples(run.id, { ...byPid, maxPoints: options.maxBuckets ?? 600 });
-  // Only an agent counts collections; from outside the figures are unknown, not zero.
-  const gcMeasured = process?.nodeVersion != null;
+  // An agent counts collections, and so does `attach` (its GC observer in the process); through
+  // `/proc` they are unknown, not zero.
+  const gcMeasured = process?.nodeVersion != null || run.mode === 'attach';
   const samples = series.points.flatMap((point) => memoryPoints(point, gcMeasured));
 
   const alerts: ReportAlert[] = [];
@@ -94,7 +95,7 @@ function pickRun(history: HistoryReader, runId: number | undefined): StoredRun {
       const ids = history.runs().map((candidate) => candidate.id);
       throw new InvalidOptionError(
         'runId',
-        `${history.file} holds no run ${runId} (${ids.length === 0 ? 'it holds no runs' : `runs: ${ids.reverse().join(', ')}`}).`,
+        `${history.file} holds no run ${runId} (${ids.length === 0 ? 'it holds no runs' : `runs: ${ids.sort((a, b) => a - b).join(', ')}`}).`,
       );
     }
     return run;
