@@ -1,4 +1,5 @@
 import { analyzeCommand } from './analyze.ts';
+import { attachCommand } from './attach.ts';
 import { chartCommand } from './chart.ts';
 import type { Command } from './command.ts';
 import { demoCommand } from './demo.ts';
@@ -12,6 +13,7 @@ export const commands: readonly Command[] = [
   analyzeCommand,
   demoCommand,
   runCommand,
+  attachCommand,
   watchCommand,
   snapshotCommand,
   reportCommand,
