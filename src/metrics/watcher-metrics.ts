@@ -66,6 +66,11 @@ export class WatcherMetrics implements MetricsSource {
     watcher.on('gc', this.onGc);
   }
 
+  /** Bounds of the GC pause histogram, in seconds. */
+  get gcBucketsSeconds(): readonly number[] {
+    return this.gcPauses.bounds;
+  }
+
   /** The figures as of now. */
   figures(): ProcessFigures {
     const sample = this.watcher.current();
