@@ -24,5 +24,18 @@ export type {
   MetricFamily,
   MetricsSource,
 } from './metric-family.ts';
+export {
+  type OpenTelemetryMeter,
+  type OpenTelemetryObservable,
+  type OpenTelemetryOptions,
+  type OpenTelemetryRegistration,
+  registerOpenTelemetryMetrics,
+} from './otel-bridge.ts';
+export {
+  type PromClientOptions,
+  type PromClientRegistration,
+  type PromClientRegistry,
+  registerPromClientMetrics,
+} from './prom-client-bridge.ts';
 export type { ClassObjectCount } from './top-classes.ts';
 export { type ClassCountsSource, WatcherMetrics, type WatcherMetricsOptions } from './watcher-metrics.ts';
