@@ -37,7 +37,7 @@ export interface LeakAssertionResult {
   /** Rounds measured (every window), and all calls made, warm-up included. */
   rounds: number;
   calls: number;
-  /** Windows measured again with twice the calls per round because the previous one rose (0–2). */
+  /** Windows measured again with 4× the calls per round because the previous one rose (0–2). */
   extensions: number;
   durationMs: number;
 }
@@ -46,9 +46,11 @@ export interface LeakAssertionResult {
 const alpha = 0.005;
 const calibrationRounds = 6;
 const warmupRounds = 3;
-// A persistent rise must survive the calls per round being doubled this many times: a cache filling
-// for longer than one window then levels off, a leak does not.
+// A persistent rise must survive the calls per round being multiplied by 4, twice: a cache filling
+// for longer than one window then levels off, a leak does not. (×4 rather than ×2: as many calls with
+// fewer rounds, and each round costs a full GC.)
 const maxExtensions = 2;
+const extensionFactor = 4;
 // Per-round rises below this are never growth: the runtime's own bookkeeping moves by this much.
 const minMarginBytes = 1024;
 const leakToCatch = 200;
@@ -128,7 +130,7 @@ async function measureLeak(fn: CallUnderTest, settings: Settings): Promise<LeakA
     let tooMuch = calibration === 'too much';
     for (let extension = 0; !tooMuch && extension <= maxExtensions; extension++) {
       if (extension > 0) {
-        if (settings.iterations === undefined) callsPerRound *= 2;
+        if (settings.iterations === undefined) callsPerRound *= extensionFactor;
         if (affordable(runner, settings.rounds) < callsPerRound) break;
       }
       const floors = await measure(settings.rounds, callsPerRound);
@@ -262,11 +264,11 @@ async function pace(runner: RoundRunner): Promise<number> {
 
 /**
  * Calls per round that still let the remaining windows finish in time: a third of the time left,
- * spread over up to 1 + 2 + 4 windows' worth of rounds.
+ * spread over the rounds of every window the extensions may add (1 + 4 + 16 windows' worth).
  */
 function affordable(runner: RoundRunner, rounds: number): number {
   const perCall = Math.max(runner.msPerCall, 1e-4);
-  const windows = 2 ** (maxExtensions + 1) - 1;
+  const windows = (extensionFactor ** (maxExtensions + 1) - 1) / (extensionFactor - 1);
   return Math.max(1, Math.floor(runner.remainingMs / 3 / (windows * rounds) / perCall));
 }
 

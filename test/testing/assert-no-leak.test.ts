@@ -69,7 +69,7 @@ test('fails without keeping anything: the temporary snapshots and their director
   const previous = process.env.TMPDIR;
   process.env.TMPDIR = temp; // os.tmpdir() reads it on every call
   try {
-    const error = await assertNoLeak(leaks200Bytes(), { rounds: 8 }).then(
+    const error = await assertNoLeak(leaks200Bytes(), { rounds: 8, iterations: 100 }).then(
       () => assert.fail('the leak passed'),
       (caught: unknown) => caught,
     );

@@ -4,8 +4,8 @@
  * others to pass.
  */
 
-import { assertNoLeak, expectCollected, trackForCollection } from '../../../src/testing/index.ts';
 import { expect, test } from 'vitest';
+import { assertNoLeak, expectCollected, trackForCollection } from '../../../src/testing/index.ts';
 import { leaks200Bytes, makesGarbage } from '../fixtures/workloads.ts';
 
 test('passes: a function that only makes garbage', async () => {
