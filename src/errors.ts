@@ -346,3 +346,22 @@ export class MetricsError extends MemwatcherError {
     super(code, message, options);
   }
 }
+
+export type DashboardErrorCode =
+  /** The dashboard could not listen: the port is taken, the address is not this machine's, no permission. */
+  | 'ERR_DASHBOARD_LISTEN'
+  /** The dashboard's web assets are missing: the package was not built (`npm run build:web`). */
+  | 'ERR_DASHBOARD_ASSETS'
+  /** A snapshot is already being taken of that process; one at a time (each pauses it). */
+  | 'ERR_DASHBOARD_BUSY'
+  /** Heap snapshots cannot be taken of that process (watched from outside, exited, or history only). */
+  | 'ERR_DASHBOARD_NO_SNAPSHOTS';
+
+/** The live dashboard could not start, or refused an action the page asked for. */
+export class DashboardError extends MemwatcherError {
+  declare readonly code: DashboardErrorCode;
+
+  constructor(code: DashboardErrorCode, message: string, options?: MemwatcherErrorOptions) {
+    super(code, message, options);
+  }
+}
