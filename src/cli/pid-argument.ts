@@ -9,7 +9,8 @@ import { UsageError } from '../errors.ts';
  */
 export function parsePidArgument(raw: string | undefined, command: string): number {
   if (raw === undefined) throw new UsageError(`missing <pid> argument. See 'memwatcher ${command} --help'.`);
-  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(Number(raw)) || Number(raw) < 1) {
+  // Process ids are positive 32-bit numbers (Linux stops at 2^22).
+  if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > 2_147_483_647) {
     throw new UsageError(`<pid> must be a process id (a positive whole number), got '${raw}'.`);
   }
   const pid = Number(raw);
