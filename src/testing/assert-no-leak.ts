@@ -2,9 +2,10 @@ import { performance } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
 import { acquireInspectorSession } from '../agent/inspector-session.ts';
 import { InvalidOptionError, LeakAssertionError } from '../errors.ts';
+import { formatBytes } from '../report/analysis-text.ts';
 import { type GrowthVerdict, judgeGrowth, noiseScale } from './growth-test.ts';
 import { collectLeakEvidence } from './leak-evidence.ts';
-import { leakingClasses, leakMessage } from './leak-message.ts';
+import { type LeakFacts, leakingClasses, leakMessage } from './leak-message.ts';
 import { type CallUnderTest, RoundRunner } from './rounds.ts';
 
 export interface AssertNoLeakOptions {
@@ -54,6 +55,13 @@ const extensionFactor = 4;
 // Per-round rises below this are never growth: the runtime's own bookkeeping moves by this much.
 const minMarginBytes = 1024;
 const leakToCatch = 200;
+// The most a function may retain during an assertion (an eighth of the heap limit if that is less;
+// V8 counts the young generation in the limit, so old space runs out well before it):
+// past it the verdict is a leak at once, before the process runs out of memory.
+const maxGrowthBytes = 256 * 2 ** 20;
+// Windows are measured again (a cache may still be filling) only while growth stays below this: it
+// also keeps the heap snapshots of a failure small enough to take and analyse in seconds.
+const maxExtensionGrowthBytes = 64 * 2 ** 20;
 const defaultRounds = 12;
 const defaultTimeoutMs = 30_000;
 const maxCallsPerRound = 100;
@@ -96,11 +104,35 @@ async function measureLeak(fn: CallUnderTest, settings: Settings): Promise<LeakA
   const lease = await acquireInspectorSession();
   try {
     const runner = new RoundRunner(fn, lease.session, settings.timeoutMs);
+    const heapLimit = getHeapStatistics().heap_size_limit;
+    const growthBudget = Math.min(maxGrowthBytes, heapLimit / 8);
+    const extensionBudget = Math.min(maxExtensionGrowthBytes, heapLimit / 16);
+    // Calls per round such that a window, at the growth seen so far, adds at most half the extension
+    // budget: a big leak is found with a heap small enough to snapshot quickly.
+    const withinBudget = (callsPerRound: number, growthBytesPerCall: number): number =>
+      growthBytesPerCall <= 0
+        ? callsPerRound
+        : Math.max(
+            1,
+            Math.min(callsPerRound, Math.floor(extensionBudget / 2 / settings.rounds / growthBytesPerCall)),
+          );
+
+    // Growth is counted from before the first call, so that the budgets hold during the warm-up too.
+    const baseline = await runner.floor();
+    let tooMuch = false;
     const firstCallsPerRound = settings.iterations ?? (await pace(runner));
-    await runner.call(settings.warmup ?? warmupRounds * firstCallsPerRound);
+    let warmupLeft = settings.warmup ?? warmupRounds * firstCallsPerRound;
+    while (warmupLeft > 0 && !tooMuch) {
+      const count = Math.min(warmupLeft, firstCallsPerRound);
+      await runner.call(count);
+      warmupLeft -= count;
+      // Without a GC the heap used is an upper bound of the floor: collect only when it may be over.
+      if (process.memoryUsage().heapUsed - baseline > growthBudget) {
+        tooMuch = (await runner.floor()) - baseline > growthBudget;
+      }
+    }
 
     const start = await runner.floor();
-    const growthBudget = Math.min(256 * 2 ** 20, getHeapStatistics().heap_size_limit / 4);
     let rounds = 0;
     let lastFloor = start;
     // Each window starts from the previous window's last floor: one GC less per window.
@@ -110,12 +142,12 @@ async function measureLeak(fn: CallUnderTest, settings: Settings): Promise<LeakA
         lastFloor = await runner.round(callsPerRound);
         floors.push(lastFloor);
         rounds += 1;
-        if (lastFloor - start > growthBudget) return 'too much';
+        if (lastFloor - baseline > growthBudget) return 'too much';
       }
       return floors;
     };
 
-    const calibration = await measure(calibrationRounds, firstCallsPerRound);
+    const calibration = tooMuch ? 'too much' : await measure(calibrationRounds, firstCallsPerRound);
     let callsPerRound = firstCallsPerRound;
     let marginBytes = minMarginBytes;
     if (calibration !== 'too much') {
@@ -123,14 +155,24 @@ async function measureLeak(fn: CallUnderTest, settings: Settings): Promise<LeakA
       if (settings.iterations === undefined) {
         const needed = Math.ceil((4 * marginBytes) / leakToCatch);
         callsPerRound = Math.max(firstCallsPerRound, Math.min(needed, affordable(runner, settings.rounds)));
+        const seen = judgeGrowth(calibration, {
+          callsPerRound: firstCallsPerRound,
+          thresholdBytesPerRound: 0,
+          alpha,
+        });
+        callsPerRound = withinBudget(callsPerRound, seen.growthBytesPerCall);
       }
     }
 
     let verdict: GrowthVerdict | undefined;
-    let tooMuch = calibration === 'too much';
+    tooMuch = calibration === 'too much';
     for (let extension = 0; !tooMuch && extension <= maxExtensions; extension++) {
       if (extension > 0) {
-        if (settings.iterations === undefined) callsPerRound *= extensionFactor;
+        // Growth this large is no cache still warming up that more calls could see level off.
+        if (lastFloor - baseline > extensionBudget) break;
+        if (settings.iterations === undefined) {
+          callsPerRound = withinBudget(callsPerRound * extensionFactor, verdict?.growthBytesPerCall ?? 0);
+        }
         if (affordable(runner, settings.rounds) < callsPerRound) break;
       }
       const floors = await measure(settings.rounds, callsPerRound);
@@ -155,16 +197,15 @@ async function measureLeak(fn: CallUnderTest, settings: Settings): Promise<LeakA
         };
       }
     }
+    let overBudget: LeakFacts['overBudget'];
     if (tooMuch) {
-      const grown = (await runner.floor()) - start;
-      verdict = {
-        ...judgeGrowth([start, start + grown], {
-          callsPerRound: runner.calls,
-          thresholdBytesPerRound: growthBudget,
-          alpha,
-        }),
-        growing: true,
-      };
+      const floor = await runner.floor();
+      overBudget = { grownBytes: floor - baseline, calls: runner.calls, budgetBytes: growthBudget };
+      verdict = judgeGrowth([baseline, floor], {
+        callsPerRound: runner.calls,
+        thresholdBytesPerRound: growthBudget,
+        alpha,
+      });
     }
     if (verdict === undefined) throw new Error('assertNoLeak: no window was measured (a bug in memwatcher).');
 
@@ -172,11 +213,17 @@ async function measureLeak(fn: CallUnderTest, settings: Settings): Promise<LeakA
       callsPerRound: evidenceCalls(callsPerRound, verdict.growthBytesPerCall),
       snapshotDir: settings.snapshotDir,
       keepSnapshots: settings.keepSnapshots,
+      // Writing a snapshot allocates on the JS heap (its chunks are strings): not near the limit.
+      skip:
+        lastFloor > heapLimit / 4
+          ? `the heap (${formatBytes(lastFloor)}) is too close to its limit (${formatBytes(heapLimit)}) to take snapshots safely`
+          : undefined,
     });
     throw new LeakAssertionError(
       'ERR_LEAK_DETECTED',
       leakMessage({
         verdict,
+        overBudget,
         callsPerRound,
         calls: runner.calls,
         toleranceBytesPerCall: settings.tolerance,

@@ -22,6 +22,8 @@ export interface EvidenceOptions {
   /** Directory for the snapshots; default a fresh temporary directory, removed afterwards. */
   snapshotDir: string | undefined;
   keepSnapshots: boolean;
+  /** Why no snapshot should be taken at all (becomes `problem`). */
+  skip: string | undefined;
 }
 
 /** Time the evidence rounds may take on top of the assertion's timeout (snapshots are separate). */
@@ -45,6 +47,9 @@ export async function collectLeakEvidence(
   let dir: string | undefined;
   let suspects: LeakSuspect[] = [];
   let problem: unknown;
+  if (options.skip !== undefined) {
+    return { suspects, callsBetween: 0, keptFiles: [], problem: new Error(`skipped: ${options.skip}.`) };
+  }
   try {
     dir = options.snapshotDir ?? (await mkdtemp(join(tmpdir(), 'memwatcher-assert-')));
     runner.extendDeadline(evidenceCallMs);

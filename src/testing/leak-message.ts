@@ -6,6 +6,8 @@ import type { LeakEvidence } from './leak-evidence.ts';
 
 export interface LeakFacts {
   verdict: GrowthVerdict;
+  /** Set when the heap grew past what an assertion allows, ending the measurement early. */
+  overBudget: { grownBytes: number; calls: number; budgetBytes: number } | undefined;
   callsPerRound: number;
   calls: number;
   toleranceBytesPerCall: number;
@@ -26,14 +28,19 @@ export function leakingClasses(evidence: LeakEvidence): LeakAssertionClass[] {
  * accumulate and where, the retainer path of one leaked object, and where the snapshots are.
  */
 export function leakMessage(facts: LeakFacts): string {
-  const { verdict, callsPerRound, toleranceBytesPerCall, evidence } = facts;
+  const { verdict, overBudget, callsPerRound, toleranceBytesPerCall, evidence } = facts;
   const [low, high] = verdict.growthInterval;
   const lines = [
-    `assertNoLeak: memory retained grows by about ${bytesPerCall(verdict.growthBytesPerCall)} per call ` +
-      `(interval ${bytesPerCall(low)} to ${bytesPerCall(high)}): the heap after a full GC rose by more than ` +
-      `${formatBytes(Math.round(verdict.thresholdBytesPerRound))} in ${verdict.roundsAboveThreshold} of ` +
-      `${verdict.increments} rounds of ${formatCount(callsPerRound)} calls (sign test p = ${formatP(verdict.pValue)}; ` +
-      `tolerance ${toleranceBytesPerCall} B per call; ${formatCount(facts.calls)} calls in all).`,
+    overBudget === undefined
+      ? `assertNoLeak: memory retained grows by about ${bytesPerCall(verdict.growthBytesPerCall)} per call ` +
+        `(interval ${bytesPerCall(low)} to ${bytesPerCall(high)}): the heap after a full GC rose by more than ` +
+        `${formatBytes(Math.round(verdict.thresholdBytesPerRound))} in ${verdict.roundsAboveThreshold} of ` +
+        `${verdict.increments} rounds of ${formatCount(callsPerRound)} calls (sign test p = ${formatP(verdict.pValue)}; ` +
+        `tolerance ${toleranceBytesPerCall} B per call; ${formatCount(facts.calls)} calls in all).`
+      : `assertNoLeak: memory retained grows by about ${bytesPerCall(verdict.growthBytesPerCall)} per call: the ` +
+        `heap after a full GC grew by ${formatBytes(overBudget.grownBytes)} over ${formatCount(overBudget.calls)} ` +
+        `calls, more than the ${formatBytes(overBudget.budgetBytes)} an assertion lets a function retain ` +
+        `(measurement stopped there; ${formatCount(facts.calls)} calls in all).`,
   ];
   const shown = evidence.suspects.slice(0, 3);
   if (shown.length > 0) {
