@@ -148,13 +148,17 @@ async function watchUntilDone(
   const timer =
     options.duration === undefined ? undefined : setTimeout(() => end('duration'), options.duration);
 
+  let exiting = false;
   let sampler: InspectorSampler;
   try {
     sampler = await InspectorSampler.start(attached, {
       intervalMs: options.interval,
       onSample: (sample) => session.collector.acceptSample(sample),
       onFault: (error) => session.collector.fault(error),
-      onGone: () => end('exited'),
+      onGone: (how) => {
+        exiting = how === 'exiting';
+        end('exited');
+      },
     });
   } catch (error) {
     clearTimeout(timer);
@@ -171,6 +175,12 @@ async function watchUntilDone(
   let reason = await ended;
   clearTimeout(timer);
   context.signal.removeEventListener('abort', onAbort);
+  if (exiting) {
+    // Node holds the ended program until we disconnect: nothing to remove, only to let it go.
+    await leave(attached, context.stderr, { exiting: true });
+    await session.finish({ exitCode: null, signal: null, reason: 'exited' });
+    return;
+  }
   await sampler.stop();
   // The connection closed but the process lives: its inspector was closed from elsewhere.
   if (reason === 'exited' && (await isProcessAlive(pid))) reason = 'stopped';
@@ -186,8 +196,12 @@ async function watchUntilDone(
   }
 }
 
-async function leave(attached: AttachedInspector, stderr: NodeJS.WriteStream): Promise<void> {
-  const outcome = await attached.detach();
+async function leave(
+  attached: AttachedInspector,
+  stderr: NodeJS.WriteStream,
+  options: { exiting?: boolean } = {},
+): Promise<void> {
+  const outcome = await attached.detach(options);
   const warning = detachWarning(attached.pid, outcome);
   stderr.write(`${warning ?? `memwatcher: detached from pid ${attached.pid}. ${detachNote(outcome)}`}\n`);
 }

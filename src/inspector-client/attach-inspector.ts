@@ -37,9 +37,11 @@ export interface AttachedInspector {
   readonly wasOpen: boolean;
   /**
    * Leaves the process as it was: closes the inspector if memwatcher opened it, then disconnects.
-   * Never throws; safe to call twice (the second call returns the first outcome).
+   * `exiting`: the program has ended and Node only waits for this connection to go, so just go (and
+   * wait a moment for the process to end). Never throws; safe to call twice (the second call returns
+   * the first outcome).
    */
-  detach(): Promise<DetachOutcome>;
+  detach(options?: { exiting?: boolean }): Promise<DetachOutcome>;
 }
 
 const POLL_MS = 50;
@@ -180,8 +182,11 @@ function attached(
     connection,
     address,
     wasOpen,
-    detach() {
-      outcome ??= detach(target.pid, connection, address, wasOpen);
+    detach(options = {}) {
+      outcome ??=
+        options.exiting === true
+          ? leaveExitingProcess(target.pid, connection)
+          : detach(target.pid, connection, address, wasOpen);
       return outcome;
     },
   };
@@ -226,5 +231,19 @@ async function detach(
     closed: false,
     exited: false,
     problem: `the inspector of process ${pid} still answers on ${urlHost(address.host)}:${address.port}`,
+  };
+}
+
+async function leaveExitingProcess(pid: number, connection: CdpConnection): Promise<DetachOutcome> {
+  await connection.close();
+  for (let attempt = 0; attempt < 60; attempt++) {
+    if (!(await isProcessAlive(pid))) return { leftOpen: false, closed: false, exited: true, problem: null };
+    await sleep(POLL_MS);
+  }
+  return {
+    leftOpen: false,
+    closed: false,
+    exited: false,
+    problem: `process ${pid} ended its program but had not exited 3 s after memwatcher disconnected`,
   };
 }

@@ -28,8 +28,12 @@ export interface InspectorSamplerOptions {
   readonly onMajorGc?: (gc: InspectorMajorGc) => void;
   /** A reading failed (the process keeps being sampled). */
   readonly onFault: (error: MemwatcherError) => void;
-  /** The connection closed: the process exited, or its inspector was closed by someone else. */
-  readonly onGone: () => void;
+  /**
+   * The process is gone: `exiting` — its program ended and Node waits for the debugger to disconnect
+   * before it exits (close the connection at once); `disconnected` — the connection closed (the process
+   * died, or someone else closed its inspector).
+   */
+  readonly onGone: (how: 'exiting' | 'disconnected') => void;
 }
 
 const OBJECT_GROUP = 'memwatcher-attach';
@@ -52,25 +56,26 @@ export class InspectorSampler {
   private readonly relayId: string;
   private readonly timer: NodeJS.Timeout;
   private readonly stopListening: () => void;
+  private readonly gone: (how: 'exiting' | 'disconnected') => void;
   private inFlight = false;
   private stopped = false;
+  private isGone = false;
 
   private constructor(attached: AttachedInspector, relayId: string, options: InspectorSamplerOptions) {
     this.attached = attached;
     this.options = options;
     this.relayId = relayId;
     this.timer = setInterval(() => void this.tick(), options.intervalMs);
-    let gone = false;
-    const onClosed = () => {
-      if (this.stopped || gone) return;
-      gone = true;
+    this.gone = (how) => {
+      if (this.stopped || this.isGone) return;
+      this.isGone = true;
       clearInterval(this.timer);
-      options.onGone();
+      options.onGone(how);
     };
-    void attached.connection.closed.then(onClosed);
-    this.stopListening = () => {
-      gone = true;
-    };
+    void attached.connection.closed.then(() => this.gone('disconnected'));
+    this.stopListening = attached.connection.on('NodeRuntime.waitingForDisconnect', () =>
+      this.gone('exiting'),
+    );
   }
 
   /** Places the GC observer in the process and starts sampling (the first reading at once). */
@@ -96,6 +101,11 @@ export class InspectorSampler {
         }.`,
       );
     }
+    // When the program ends, Node keeps the process until the debugger disconnects; this asks it to
+    // say so (`NodeRuntime.waitingForDisconnect`) instead of waiting in silence.
+    await attached.connection
+      .send('NodeRuntime.notifyWhenWaitingForDisconnect', { enabled: true })
+      .catch(() => {});
     const sampler = new InspectorSampler(attached, relayId, options);
     await sampler.tick();
     return sampler;
@@ -169,7 +179,12 @@ export class InspectorSampler {
       });
     } catch (error) {
       // A closed connection is reported once, through onGone.
-      if (this.stopped || !this.attached.connection.isOpen) return;
+      if (this.stopped || this.isGone || !this.attached.connection.isOpen) return;
+      // The program has ended: its context is gone while Node waits for us to disconnect.
+      if (error instanceof Error && /Cannot find context with specified id/.test(error.message)) {
+        this.gone('exiting');
+        return;
+      }
       this.options.onFault(
         isMemwatcherError(error)
           ? error
