@@ -8,6 +8,10 @@ export const ExitCode = {
   badInput: 3,
   /** The process to attach to could not be reached through its inspector, or was lost. */
   attach: 4,
+  /** `run`: the command exists but cannot be executed (as shells say it). */
+  notExecutable: 126,
+  /** `run`: no such command (as shells say it). */
+  notFound: 127,
   interrupted: 130,
 } as const;
 
@@ -67,6 +71,8 @@ function classify(error: unknown): Failure {
     if (error.code.startsWith('ERR_INSPECTOR_') || error.code === 'ERR_TARGET_EXITED') {
       return { exitCode: ExitCode.attach, message };
     }
+    if (error.code === 'ERR_COMMAND_NOT_FOUND') return { exitCode: ExitCode.notFound, message };
+    if (error.code === 'ERR_COMMAND_NOT_EXECUTABLE') return { exitCode: ExitCode.notExecutable, message };
     if (error.code === 'ERR_ABORTED')
       return { exitCode: ExitCode.interrupted, message: 'memwatcher: interrupted' };
     // A deliberate error of a kind this table does not know yet: its message is still meant for users.

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { AgentChannel } from '../collector/agent-channel.ts';
 import { agentEnvironment, isNodeProgram, resolveCommand } from '../collector/launch.ts';
@@ -56,10 +57,16 @@ s, m, h (a bare number is seconds); sizes take KB, MB, GB (powers of 1024).`,
   async run({ options, positionals, context }) {
     const [command, ...args] = positionals as [string, ...string[]];
     const program = await resolveCommand(command, context.env);
+    if (program === undefined && command.includes('/') && existsSync(command)) {
+      throw new CommandStartError(
+        'ERR_COMMAND_NOT_EXECUTABLE',
+        `cannot run '${command}': it is not an executable file (chmod +x it, or name its interpreter: 'memwatcher run -- python3 ${command}').`,
+      );
+    }
     if (program === undefined) {
       throw new CommandStartError(
         'ERR_COMMAND_NOT_FOUND',
-        `cannot run '${command}': no such ${command.includes('/') ? 'executable file' : 'command on PATH'}.`,
+        `cannot run '${command}': no such ${command.includes('/') ? 'file' : 'command on PATH'}.`,
       );
     }
     const node = await isNodeProgram(program);

@@ -1,7 +1,7 @@
 import { parseBytes } from '../agent/register-env.ts';
 import type { CollectorOptions } from '../collector/collector.ts';
 import { InvalidOptionError, isMemwatcherError, UsageError } from '../errors.ts';
-import type { FlagDefinitions } from './flags.ts';
+import { type FlagDefinitions, parsePositiveInteger } from './flags.ts';
 
 /** The options `run`, `watch` (and `attach`) share: sampling, verdict, outputs, on-leak action, alerts. */
 export interface WatchFlags {
@@ -9,6 +9,7 @@ export interface WatchFlags {
   window: number;
   warmup: number;
   minGrowth: number;
+  minPoints: number;
   confidence: number;
   events: string | undefined;
   db: string | undefined;
@@ -115,6 +116,14 @@ export const watchFlagDefinitions: FlagDefinitions<WatchFlags> = {
     default: 512 * 1024,
     parse: parseSize,
     description: 'Growth per minute below which nothing is a leak. Default: 512KB.',
+  },
+  minPoints: {
+    type: 'string',
+    valueName: 'N',
+    default: 9,
+    parse: parsePositiveInteger,
+    description:
+      'Fewest points (floors after GC, or lowest RSS per stretch) in the window for a verdict. Default: 9.',
   },
   confidence: {
     type: 'string',
@@ -232,6 +241,7 @@ export function collectorOptionsFromFlags(flags: WatchFlags): CollectorOptions {
     leak: {
       windowMs: flags.window,
       warmupMs: flags.warmup,
+      minPoints: flags.minPoints,
       confidence: flags.confidence,
       minGrowthBytesPerMinute: flags.minGrowth,
     },
@@ -260,6 +270,7 @@ const FLAG_FOR_OPTION: readonly [RegExp, string][] = [
   [/^leak\.windowMs$/, '--window'],
   [/^leak\.warmupMs$/, '--warmup'],
   [/^leak\.confidence$/, '--confidence'],
+  [/^leak\.minPoints$/, '--min-points'],
   [/^leak\.minGrowthBytesPerMinute$/, '--min-growth'],
   [/^alerts\.rules\.rssAbove$/, '--alert-rss'],
   [/^alerts\.rules\.heapUsedAbove$/, '--alert-heap'],

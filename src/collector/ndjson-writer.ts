@@ -1,5 +1,5 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
-import { open } from 'node:fs/promises';
+import type { WriteStream } from 'node:fs';
+import { type FileHandle, open } from 'node:fs/promises';
 import { CollectorFaultError, FileAccessError } from '../errors.ts';
 import type { CollectorEvent } from './events.ts';
 
@@ -36,9 +36,9 @@ export class NdjsonWriter {
 
   /** @throws {FileAccessError} when the file cannot be created or written. */
   static async open(file: string, onFault: (error: CollectorFaultError) => void): Promise<NdjsonWriter> {
-    let fd: number;
+    let handle: FileHandle;
     try {
-      fd = (await open(file, 'w', 0o600)).fd;
+      handle = await open(file, 'w', 0o600);
     } catch (cause) {
       const reason = (cause as NodeJS.ErrnoException).code ?? (cause as Error).message;
       throw new FileAccessError(
@@ -47,7 +47,8 @@ export class NdjsonWriter {
         { cause },
       );
     }
-    return new NdjsonWriter(file, createWriteStream(file, { fd, flush: true }), onFault);
+    // The stream owns the handle from here and closes it at the end.
+    return new NdjsonWriter(file, handle.createWriteStream({ flush: true }), onFault);
   }
 
   /** A sink: bound, so it can be passed to `collector.subscribe` as it is. */
