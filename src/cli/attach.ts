@@ -168,16 +168,17 @@ async function watchUntilDone(
     throw error;
   }
   const opened = attached.wasOpen ? 'its inspector was already open' : 'inspector opened';
-  session.say(
-    `memwatcher: attached to pid ${pid} (${opened} on ${attached.address.host}:${attached.address.port}); Ctrl-C detaches.`,
-  );
+  if (!options.quiet)
+    session.say(
+      `memwatcher: attached to pid ${pid} (${opened} on ${attached.address.host}:${attached.address.port}); Ctrl-C detaches.`,
+    );
 
   let reason = await ended;
   clearTimeout(timer);
   context.signal.removeEventListener('abort', onAbort);
   if (exiting) {
     // Node holds the ended program until we disconnect: nothing to remove, only to let it go.
-    await leave(attached, context.stderr, { exiting: true });
+    await leave(attached, context.stderr, { exiting: true, quiet: options.quiet });
     await session.finish({ exitCode: null, signal: null, reason: 'exited' });
     return;
   }
@@ -188,22 +189,24 @@ async function watchUntilDone(
   // After Ctrl-C a second one exits at once: leave the process as it was before anything slow. Otherwise
   // an on-leak snapshot series may still need the connection, and finish() waits for it.
   if (reason === 'stopped') {
-    await leave(attached, context.stderr);
+    await leave(attached, context.stderr, { quiet: options.quiet });
     await session.finish({ exitCode: null, signal: null, reason });
   } else {
     await session.finish({ exitCode: null, signal: null, reason });
-    await leave(attached, context.stderr);
+    await leave(attached, context.stderr, { quiet: options.quiet });
   }
 }
 
 async function leave(
   attached: AttachedInspector,
   stderr: NodeJS.WriteStream,
-  options: { exiting?: boolean } = {},
+  options: { exiting?: boolean; quiet?: boolean } = {},
 ): Promise<void> {
-  const outcome = await attached.detach(options);
+  const outcome = await attached.detach({ exiting: options.exiting === true });
   const warning = detachWarning(attached.pid, outcome);
-  stderr.write(`${warning ?? `memwatcher: detached from pid ${attached.pid}. ${detachNote(outcome)}`}\n`);
+  if (warning !== null) stderr.write(`${warning}\n`);
+  else if (options.quiet !== true)
+    stderr.write(`memwatcher: detached from pid ${attached.pid}. ${detachNote(outcome)}\n`);
 }
 
 /** A tenth of the verdict window, 2 s to 60 s: the series should span growth, not outlast the leak's patience. */
