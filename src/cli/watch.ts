@@ -112,6 +112,12 @@ no process exits with 3.`,
       onGone: () => end('exited'),
     });
     if (!(await sampler.start())) end('exited');
+    else if (!options.quiet) {
+      const what = identity.commandLine.join(' ') || `pid ${pid}`;
+      session.say(
+        `memwatcher: watching pid ${pid} (${what.length > 60 ? `${what.slice(0, 59)}…` : what}) from outside every ${session.collector.settings.intervalMs} ms; Ctrl-C stops.`,
+      );
+    }
 
     const reason = await ended;
     clearTimeout(timer);
