@@ -74,6 +74,11 @@ across them. For a series that can be compared, use 'memwatcher attach <pid> --o
       });
     } finally {
       progress.stop();
+      if (context.signal.aborted) {
+        context.stderr.write(
+          `memwatcher: closing the inspector of process ${pid} once it has finished the snapshot (Ctrl-C again leaves it open)…\n`,
+        );
+      }
       outcome = await attached.detach();
       const warning = detachWarning(pid, outcome);
       if (warning !== null) context.stderr.write(`${warning}\n`);

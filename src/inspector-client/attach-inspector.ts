@@ -212,7 +212,9 @@ async function detach(
   }
   if (connection.isOpen) {
     try {
-      await evaluateInTarget(connection, CLOSE_INSPECTOR, { commandLineApi: true });
+      // Queued behind whatever the process is doing for us (a heap snapshot still being written after
+      // Ctrl-C): wait for it rather than leave the inspector open.
+      await evaluateInTarget(connection, CLOSE_INSPECTOR, { commandLineApi: true, timeoutMs: 120_000 });
       await Promise.race([connection.closed, sleep(3000)]);
     } catch {
       // Reported below from what the port says.
