@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { runInNewContext, runInThisContext } from 'node:vm';
 import { installRelayExpression, type RelaySample } from './gc-relay.ts';
 
 interface Relay {
@@ -11,8 +11,7 @@ interface Relay {
 }
 
 // The relay is source text evaluated in the watched process; here it runs in this one, as it would there.
-// biome-ignore lint/security/noGlobalEval: the point is to evaluate the expression as the inspector does
-const install = (staleMs: number) => (0, eval)(installRelayExpression(staleMs)) as Relay;
+const install = (staleMs: number) => runInThisContext(installRelayExpression(staleMs)) as Relay;
 
 setFlagsFromString('--expose-gc');
 const fullGc = runInNewContext('gc') as () => void;
