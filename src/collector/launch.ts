@@ -29,7 +29,8 @@ export function preloadOption(registerUrl: URL = REGISTER_URL): string {
   );
   const module =
     `try{await import('${href}')}` +
-    `catch(e){process.stderr.write('[memwatcher] pid '+process.pid+': not watching this process: '+e.message+'\\n')}` +
+    // No backslash anywhere: inside a quoted NODE_OPTIONS token it would escape the next character.
+    "catch(e){console.error('[memwatcher] pid '+process.pid+': not watching this process: '+e.message)}" +
     '//memwatcher/register.js';
   return `--import "data:text/javascript,${module}"`;
 }

@@ -108,5 +108,6 @@ function summarizeRssOnly(verdict: LeakVerdict): string {
       : ` ${formatGrowth(rss.growthBytesPerMinute)}${
           rss.confidence === undefined ? '' : `, confidence ${(rss.confidence * 100).toFixed(1)}%`
         }`;
-  return `${head}; rss${latest}${growth}; watched from outside (no JS heap figures)`;
+  const figures = latest === '' && growth === '' ? '' : `; rss${latest}${growth}`;
+  return `${head}${figures}; watched from outside (no JS heap figures)`;
 }
