@@ -69,8 +69,9 @@ export class RunReport {
           )
         : this.outsideModel(end);
     // Alerts are memwatcher's own for every process (the agent's alerting is off under `run`).
+    const pid = this.agentPid ?? this.pid;
     const alerts = this.judged.flatMap((event) =>
-      event.type === 'alert'
+      event.type === 'alert' && event.pid === pid
         ? [
             {
               time: event.alert.time,
