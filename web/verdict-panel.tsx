@@ -1,0 +1,117 @@
+import type { DashboardTrend, DashboardVerdict } from '../src/server/api-types.ts';
+import { formatBytes, formatConfidence, formatDuration, formatGrowth } from './format.ts';
+
+const WHERE = {
+  'js-heap': 'the JS heap',
+  external: 'external memory (Buffers, ArrayBuffers)',
+  native: 'native memory',
+} as const;
+
+const FIGURE_NAMES = {
+  heap: 'heap floor after GC',
+  external: 'external memory',
+  rss: 'RSS',
+  native: 'native memory',
+} as const;
+
+type FigureKey = keyof typeof FIGURE_NAMES;
+
+/** The figure the headline talks about: the culprit, else the most worrying one. */
+function leadingFigure(verdict: DashboardVerdict): FigureKey {
+  if (verdict.culprit === 'js-heap') return 'heap';
+  if (verdict.culprit === 'external') return 'external';
+  if (verdict.culprit === 'native') return 'native';
+  const order: FigureKey[] = ['heap', 'external', 'native', 'rss'];
+  const rank = { leak: 4, growing: 3, stable: 2, 'insufficient-data': 1, 'warming-up': 0 } as const;
+  return order.reduce(
+    (best, key) => (rank[verdict[key].status] > rank[verdict[best].status] ? key : best),
+    'heap',
+  );
+}
+
+export function headline(verdict: DashboardVerdict | null): { tone: string; title: string } {
+  if (verdict === null) return { tone: 'pending', title: 'No verdict yet' };
+  switch (verdict.status) {
+    case 'leak':
+      return { tone: 'leak', title: `Leak in ${WHERE[verdict.culprit ?? 'js-heap']}` };
+    case 'growing':
+      return { tone: 'growing', title: 'Growing, not a leak (yet)' };
+    case 'stable':
+      return { tone: 'ok', title: 'No leak' };
+    case 'warming-up':
+      return { tone: 'pending', title: 'Warming up' };
+    default:
+      return { tone: 'pending', title: 'Not enough data for a verdict' };
+  }
+}
+
+function detail(verdict: DashboardVerdict, key: FigureKey): string {
+  const growth = formatGrowth(verdict[key].growthBytesPerMinute);
+  switch (verdict.status) {
+    case 'leak':
+      return `The ${FIGURE_NAMES[key]} keeps growing: ${growth}, sustained over the verdict window.`;
+    case 'growing':
+      return `The ${FIGURE_NAMES[key]} grows ${growth}, but not for long enough to call it a leak: a cache being filled looks like this until it levels off.`;
+    case 'stable':
+      return 'Memory after garbage collection is stable: no significant, sustained growth.';
+    case 'warming-up':
+      return 'Startup is not judged: caches fill and code compiles. The verdict follows the warm-up.';
+    default:
+      return 'Too few points in the window yet (for the JS heap: too few major GCs).';
+  }
+}
+
+/** The leak verdict: what it says, how fast the leading figure grows, and how sure it is. */
+export function VerdictPanel(props: { verdict: DashboardVerdict | null; jsFigures: boolean }) {
+  const { verdict } = props;
+  const { tone, title } = headline(verdict);
+  const key = verdict === null ? 'heap' : leadingFigure(verdict);
+  const trend: DashboardTrend | undefined = verdict?.[key];
+  return (
+    <section class={`verdict ${tone}`} aria-live="polite" data-testid="verdict">
+      <div class="verdict-main">
+        <p class="title">{title}</p>
+        <p class="detail" title={verdict?.summary ?? ''}>
+          {verdict === null
+            ? props.jsFigures
+              ? 'The verdict comes once the warm-up is over and enough major GCs were seen.'
+              : 'The verdict comes once the warm-up is over.'
+            : detail(verdict, key)}
+        </p>
+      </div>
+      {verdict !== null && trend !== undefined && (
+        <dl class="verdict-figures">
+          <div>
+            <dt>{FIGURE_NAMES[key]} grows</dt>
+            <dd data-testid="growth">{formatGrowth(trend.growthBytesPerMinute)}</dd>
+          </div>
+          <div>
+            <dt>confidence</dt>
+            <dd>{formatConfidence(trend.confidence)}</dd>
+          </div>
+          {verdict.timeToHeapLimitMs !== null && (
+            <div>
+              <dt>heap limit reached in</dt>
+              <dd>~{formatDuration(verdict.timeToHeapLimitMs)}</dd>
+            </div>
+          )}
+          <div>
+            <dt>latest {FIGURE_NAMES[key]}</dt>
+            <dd>{formatBytes(trend.latestBytes)}</dd>
+          </div>
+        </dl>
+      )}
+      {verdict !== null && (
+        <ul class="trend-list" aria-label="Each figure's trend">
+          {(Object.keys(FIGURE_NAMES) as FigureKey[]).map((figure) => (
+            <li class={`trend ${verdict[figure].status}`}>
+              <span class="name">{FIGURE_NAMES[figure]}</span>
+              <span class="status">{verdict[figure].status}</span>
+              <span class="rate">{formatGrowth(verdict[figure].growthBytesPerMinute)}</span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
