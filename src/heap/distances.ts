@@ -20,11 +20,16 @@ export interface Distances {
   parentEdge: Uint32Array;
 }
 
-export function computeDistances(snapshot: HeapSnapshot, types: TypeIndices): Distances {
+/** `scratch`, when given and large enough, serves as the BFS queue (its content is overwritten). */
+export function computeDistances(
+  snapshot: HeapSnapshot,
+  types: TypeIndices,
+  scratch?: Uint32Array,
+): Distances {
   const { nodeCount, firstEdge, edgeTo, edgeType, nodeType } = snapshot;
   const distance = new Int32Array(nodeCount).fill(NO_DISTANCE);
   const parentEdge = new Uint32Array(nodeCount).fill(NO_EDGE);
-  const queue = new Uint32Array(nodeCount);
+  const queue = scratch !== undefined && scratch.length >= nodeCount ? scratch : new Uint32Array(nodeCount);
   const weak = types.edge.weak;
   const synthetic = types.node.synthetic;
 

@@ -35,13 +35,13 @@ export function buildHeapGraph(snapshot: HeapSnapshot, onProgress?: GraphProgres
   const types = typeIndices(snapshot);
   const total = snapshot.nodeCount;
   onProgress?.('index', 0, total);
-  attributeInternalSizes(snapshot, types);
+  const scratch = attributeInternalSizes(snapshot, types);
   const pageOwned = markPageOwned(snapshot, types);
   const essential = essentialEdges(snapshot, types, pageOwned);
   onProgress?.('index', total, total);
   const dominators = computeDominators(snapshot, essential, onProgress);
   onProgress?.('distances', 0, total);
-  const distances = computeDistances(snapshot, types);
+  const distances = computeDistances(snapshot, types, scratch);
   onProgress?.('summary', 0, total);
   const classIndex = computeClassNames(snapshot, types);
   return finishGraph(snapshot, types, dominators, distances, classIndex, onProgress);
@@ -88,8 +88,8 @@ export interface GraphSideResult {
 /** The engine thread's half of `buildHeapGraphParallel`. */
 export function graphSide(snapshot: HeapSnapshot): GraphSideResult {
   const types = typeIndices(snapshot);
-  attributeInternalSizes(snapshot, types);
-  const distances = computeDistances(snapshot, types);
+  const scratch = attributeInternalSizes(snapshot, types);
+  const distances = computeDistances(snapshot, types, scratch);
   const before = snapshot.strings.size;
   const classIndex = computeClassNames(snapshot, types);
   const addedStrings: string[] = [];

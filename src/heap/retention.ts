@@ -117,33 +117,40 @@ function weakMapTableId(name: string): number {
  * (and external string data) owned by exactly one ordinary object have their size moved to that
  * owner, so a Map shows the memory of its hash table and an object the memory of its properties
  * store. Skipped, as in DevTools, when the snapshot has no user roots (made with exposed internals).
- * Modifies `snapshot.nodeSelfSize` in place; returns false when nothing was attributed.
+ * Modifies `snapshot.nodeSelfSize` in place. Returns its N-sized scratch array for reuse, or undefined
+ * when nothing was attributed.
  */
-export function attributeInternalSizes(snapshot: HeapSnapshot, types: TypeIndices): boolean {
+export function attributeInternalSizes(snapshot: HeapSnapshot, types: TypeIndices): Uint32Array | undefined {
   const { nodeCount, firstEdge, edgeTo, edgeType, nodeType, nodeName, nodeSelfSize, strings } = snapshot;
-  if (!hasUserRoots(snapshot, types)) return false;
+  if (!hasUserRoots(snapshot, types)) return undefined;
   const UNVISITED = 0xffffffff;
   const MULTIPLE = 0xfffffffe;
   const owners = new Uint32Array(nodeCount);
-  // Each node enters the work list at most twice: once when it gets an owner, once when it gets a second.
-  const work = new Uint32Array(nodeCount * 2);
-  let top = 0;
   const hidden = types.node.hidden;
   const array = types.node.array;
   const native = types.node.native;
   const externalStringData = strings.indexOf('system / ExternalStringData');
   for (let i = 0; i < nodeCount; i++) {
     const type = nodeType[i];
-    if (type === hidden || type === array || (type === native && nodeName[i] === externalStringData)) {
-      owners[i] = UNVISITED;
-    } else {
-      owners[i] = i;
-      work[top++] = i;
-    }
+    const internal =
+      type === hidden || type === array || (type === native && nodeName[i] === externalStringData);
+    owners[i] = internal ? UNVISITED : i;
   }
+  // DevTools pushes every ordinary node on its work list, then pops. Visiting them in the same
+  // (descending) order and draining the internal nodes each one reaches before the next gives the
+  // same order with a stack for internal nodes only (each enters it at most twice).
+  let work = new Uint32Array(1 << 16);
+  let top = 0;
+  const push = (node: number) => {
+    if (top === work.length) {
+      const grown = new Uint32Array(work.length * 2);
+      grown.set(work);
+      work = grown;
+    }
+    work[top++] = node;
+  };
   const weak = types.edge.weak;
-  while (top > 0) {
-    const node = work[--top]!;
+  const spread = (node: number) => {
     const owner = owners[node]!;
     for (let e = firstEdge[node]!, end = firstEdge[node + 1]!; e < end; e++) {
       if (edgeType[e] === weak) continue;
@@ -151,12 +158,17 @@ export function attributeInternalSizes(snapshot: HeapSnapshot, types: TypeIndice
       const targetOwner = owners[target]!;
       if (targetOwner === UNVISITED) {
         owners[target] = owner;
-        work[top++] = target;
+        push(target);
       } else if (targetOwner !== target && targetOwner !== owner && targetOwner !== MULTIPLE) {
         owners[target] = MULTIPLE;
-        work[top++] = target;
+        push(target);
       }
     }
+  };
+  for (let i = nodeCount - 1; i >= 0; i--) {
+    if (owners[i] !== i) continue;
+    spread(i);
+    while (top > 0) spread(work[--top]!);
   }
   const synthetic = types.node.synthetic;
   const largeSelfSizes = snapshot.largeSelfSizes as Map<number, number>;
@@ -169,7 +181,8 @@ export function attributeInternalSizes(snapshot: HeapSnapshot, types: TypeIndice
     writeSize(nodeSelfSize, largeSelfSizes, i, 0);
     writeSize(nodeSelfSize, largeSelfSizes, owner, readSize(nodeSelfSize, largeSelfSizes, owner) + moved);
   }
-  return true;
+  // Done with it: the caller may reuse it as scratch (the distance BFS's queue).
+  return owners;
 }
 
 function readSize(sizes: Uint32Array, large: Map<number, number>, i: number): number {
