@@ -139,7 +139,7 @@ describe('MemoryWatcher option validation', () => {
     assert.deepEqual(resolved.leak, {
       windowMs: 600_000,
       warmupMs: 60_000,
-      minPoints: 9,
+      minPoints: 6,
       confidence: 0.99,
       minGrowthBytesPerMinute: 512 * 1024,
     });

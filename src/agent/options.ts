@@ -28,7 +28,7 @@ export interface LeakOptions {
   readonly windowMs?: number;
   /** Startup time not judged (caches filling, code compiling). Default 60000. */
   readonly warmupMs?: number;
-  /** Fewest points (post-GC floors, bucketed) for a judgement. Default 9. */
+  /** Fewest points (post-GC floors, bucketed) for a judgement. Default 6: with a big or fast-growing heap, major GCs (and floors) are sparse. */
   readonly minPoints?: number;
   /** Confidence the trend test must reach, between 0.5 and 0.9999. Default 0.99. */
   readonly confidence?: number;
@@ -167,7 +167,7 @@ function resolveLeak(value: unknown, intervalMs: number): VerdictSettings {
     windowMs,
     warmupMs:
       checkNumber('leak.warmupMs', leak?.warmupMs, { min: 0, max: 7 * 24 * HOUR, unit: 'ms' }) ?? 60_000,
-    minPoints: checkNumber('leak.minPoints', leak?.minPoints, { min: 5, max: 128, integer: true }) ?? 9,
+    minPoints: checkNumber('leak.minPoints', leak?.minPoints, { min: 5, max: 128, integer: true }) ?? 6,
     confidence: checkNumber('leak.confidence', leak?.confidence, { min: 0.5, max: 0.9999 }) ?? 0.99,
     minGrowthBytesPerMinute:
       checkNumber('leak.minGrowthBytesPerMinute', leak?.minGrowthBytesPerMinute, {

@@ -15,7 +15,7 @@
  * | `MEMWATCHER_INTERVAL_MS` | sampling interval (1000) |
  * | `MEMWATCHER_WINDOW_MS` | leak verdict window (600000) |
  * | `MEMWATCHER_WARMUP_MS` | startup time not judged (60000) |
- * | `MEMWATCHER_MIN_POINTS` | fewest points for a verdict (9) |
+ * | `MEMWATCHER_MIN_POINTS` | fewest points for a verdict (6) |
  * | `MEMWATCHER_CONFIDENCE` | confidence the trend test must reach (0.99) |
  * | `MEMWATCHER_MIN_GROWTH` | growth per minute below which nothing is a leak (512KB) |
  * | `MEMWATCHER_ALERT_HEAP_USED` / `_RSS` / `_EXTERNAL` | alert above this size |

@@ -80,7 +80,6 @@ export class MemoryWatcher extends EventEmitter<MemoryWatcherEvents> {
   private latestFloor: number | undefined;
   private lastVerdict: LeakVerdict | undefined;
   private lastVerdictAt = Number.NEGATIVE_INFINITY;
-  private floorsChanged = false;
   private lastSampleAt = 0;
   private lastGcPauseMs = 0;
   private lastGcCount = 0;
@@ -279,7 +278,9 @@ export class MemoryWatcher extends EventEmitter<MemoryWatcherEvents> {
       this.externalFloors.add(time, sample.external);
       this.emitSafely('sample', sample);
 
-      if (this.floorsChanged || time - this.lastVerdictAt >= this.heapFloors.bucketMs) {
+      // The envelopes change at most once per bucket, so judging more often would only cost CPU
+      // (a busy server runs a major GC every second or so).
+      if (time - this.lastVerdictAt >= this.heapFloors.bucketMs) {
         this.updateVerdict(time, sample.heapLimit);
       }
       this.dispatcher?.consider(alertMemory(sample), this.lastVerdict, time);
@@ -300,7 +301,6 @@ export class MemoryWatcher extends EventEmitter<MemoryWatcherEvents> {
     this.latestFloor = floor.heapFloor;
     this.heapFloors.add(floor.time, floor.heapFloor);
     this.externalFloors.add(floor.time, floor.externalFloor);
-    this.floorsChanged = true;
   }
 
   private updateVerdict(time: number, heapLimit: number): void {
@@ -308,7 +308,6 @@ export class MemoryWatcher extends EventEmitter<MemoryWatcherEvents> {
     const verdict = this.judge(time, heapLimit);
     this.lastVerdict = verdict;
     this.lastVerdictAt = time;
-    this.floorsChanged = false;
     if (previous === undefined || statusesDiffer(previous, verdict)) this.emitSafely('verdict', verdict);
     if (verdict.leaking && previous?.leaking !== true) {
       this.emitSafely('leak', verdict);
