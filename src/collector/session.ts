@@ -196,17 +196,18 @@ export class WatchSession {
   ): string {
     const watched = this.collector.process(this.pid) ?? this.collector.process();
     const seconds = Math.round((endedAt - this.startedAt) / 1000);
-    const how =
+    const pid = this.pid;
+    const head =
       end.reason === 'exited'
-        ? end.signal !== null
-          ? `was killed by ${end.signal}`
-          : end.exitCode === null
-            ? 'exited'
-            : `exited with code ${end.exitCode}`
-        : end.reason === 'duration'
-          ? 'was watched for the whole --duration'
-          : 'was watched until memwatcher was stopped';
-    const lines = [`memwatcher: pid ${this.pid} ${how} after ${seconds} s.`];
+        ? `memwatcher: pid ${pid} ${
+            end.signal !== null
+              ? `was killed by ${end.signal}`
+              : end.exitCode === null
+                ? 'exited'
+                : `exited with code ${end.exitCode}`
+          } after ${seconds} s.`
+        : `memwatcher: watched pid ${pid} for ${seconds} s${end.reason === 'duration' ? ' (--duration)' : ', until stopped'}.`;
+    const lines = [head];
     if (watched?.verdict !== undefined) lines.push(`memwatcher: verdict: ${watched.verdict.summary}`);
     if (watched?.rssPeak !== null && watched?.rssPeak !== undefined)
       lines.push(`memwatcher: peak RSS ${formatBytes(watched.rssPeak)}`);

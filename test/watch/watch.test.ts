@@ -61,7 +61,7 @@ describe('memwatcher watch', { concurrency: true }, () => {
     const exit = recorded.at(-1);
     assert.ok(exit?.type === 'exit' && exit.reason === 'duration');
     assert.equal(program.exitCode, null, 'the watched process was left running');
-    assert.match(run.stderr, /was watched for the whole --duration/);
+    assert.match(run.stderr, /memwatcher: watched pid \d+ for \d+ s \(--duration\)\./);
   });
 
   it('ends when the watched process exits', async () => {
