@@ -1,5 +1,5 @@
-import type { LeakVerdict, MemoryTrend } from '../agent/verdict.ts';
 import { formatBytes } from '../agent/human-format.ts';
+import type { LeakVerdict, MemoryTrend } from '../agent/verdict.ts';
 import type { WatchedProcess } from './collector.ts';
 
 /** The part of a stream the status line needs; `process.stderr` fits. */
