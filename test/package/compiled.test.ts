@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -97,4 +97,31 @@ test('the compiled two-thread parse really runs on two threads (columns on share
   } finally {
     await thread.close();
   }
+});
+
+test('the compiled `run` preloads the compiled agent (dist/agent/register.js) and hears it over IPC', () => {
+  const events = join(packageDir, 'run.ndjson');
+  const run = spawnSync(
+    process.execPath,
+    [
+      join(packageDir, 'dist/cli/main.js'),
+      'run',
+      '--quiet',
+      '--interval',
+      '200ms',
+      '--events',
+      events,
+      '--',
+      process.execPath,
+      '-e',
+      'setTimeout(() => {}, 1000)',
+    ],
+    { encoding: 'utf8', timeout: 30_000 },
+  );
+  assert.equal(run.status, 0, run.stderr);
+  assert.doesNotMatch(run.stderr, /not watching this process/);
+  const lines = readFileSync(events, 'utf8').trimEnd().split('\n');
+  const types = lines.map((line) => (JSON.parse(line) as { type: string; source: string }).type);
+  assert.ok(types.includes('hello'), types.join(' '));
+  assert.equal(types.at(-1), 'exit');
 });
