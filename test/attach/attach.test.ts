@@ -137,7 +137,7 @@ describe('memwatcher attach', { concurrency: true, timeout: 120_000 }, () => {
 
     // What was recorded makes a report of the attached run.
     assert.ok(existsSync(report));
-    const fromHistory = await runCli(['report', db, '--format', 'json']);
+    const fromHistory = await runCli(['report', db, '--format', 'json'], { timeoutMs: 90_000 });
     assert.equal(fromHistory.code, 0, fromHistory.stderr);
     const json = JSON.parse(fromHistory.stdout);
     assert.equal(json.run.pid, app.pid);
@@ -158,7 +158,6 @@ describe('memwatcher attach', { concurrency: true, timeout: 120_000 }, () => {
       },
     );
     assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stderr, /was watched for the whole --duration/);
     const lines = readEvents(events);
     assert.ok(lines.filter((event) => event.type === 'sample').length >= 20);
     assert.equal(lines.filter((event) => event.type === 'leak').length, 0, run.stderr);

@@ -70,7 +70,7 @@ describe('memwatcher snapshot', { concurrency: true, timeout: 120_000 }, () => {
     await assertLeftAsItWas(target, false);
 
     // The file is a whole snapshot the engine reads.
-    const analysis = await runCli(['analyze', file, '--json', '--top', '3']);
+    const analysis = await runCli(['analyze', file, '--json', '--top', '3'], { timeoutMs: 90_000 });
     assert.equal(analysis.code, 0, analysis.stderr);
     assert.ok(JSON.parse(analysis.stdout).snapshots[0].nodeCount > 10_000);
   });

@@ -25,6 +25,8 @@ const dir = mkdtempSync(join(tmpdir(), 'memwatcher-report-cli-'));
 const db = join(dir, 'history.db');
 after(() => rmSync(dir, { recursive: true, force: true }));
 
+/** Rendering reports and charts takes a few seconds; much longer when the machine runs other tests too. */
+const SLOW = { timeoutMs: 90_000 };
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 describe('memwatcher report and chart on a recorded run', { concurrency: true, timeout: 180_000 }, () => {
@@ -62,7 +64,7 @@ describe('memwatcher report and chart on a recorded run', { concurrency: true, t
 
   it('writes the HTML report, which Chromium shows with its charts and retainer graph', async (t) => {
     const file = join(dir, 'report.html');
-    const run = await runCli(['report', db, '-o', file]);
+    const run = await runCli(['report', db, '-o', file], SLOW);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /^Wrote .*report\.html \(html, [\d.]+ kB\): run 1, process \d+\.\n$/);
     assert.equal(statSync(file).mode & 0o777, 0o600);
@@ -132,7 +134,7 @@ describe('memwatcher report and chart on a recorded run', { concurrency: true, t
   });
 
   it('prints the text report and writes the JSON report of the same run', async () => {
-    const text = await runCli(['report', db]);
+    const text = await runCli(['report', db], SLOW);
     assert.equal(text.code, 0, text.stderr);
     assert.match(text.stdout, /^memwatcher report {2}.*watched-app\.ts 12000\n/);
     assert.match(text.stdout, /\nLEAK IN /);
@@ -140,7 +142,7 @@ describe('memwatcher report and chart on a recorded run', { concurrency: true, t
     assert.match(text.stdout, /Leak suspects \(\d+, by retained size\)/);
 
     const file = join(dir, 'report.json');
-    const json = await runCli(['report', db, '-o', file, '--top', '3']);
+    const json = await runCli(['report', db, '-o', file, '--top', '3'], SLOW);
     assert.equal(json.code, 0, json.stderr);
     const report = JSON.parse(readFileSync(file, 'utf8'));
     assert.equal(report.format, 'memwatcher-report');
@@ -180,7 +182,7 @@ describe('memwatcher report and chart on a recorded run', { concurrency: true, t
     await Promise.all(
       outputs.map(async ([flags, name, check]) => {
         const file = join(dir, name);
-        const run = await runCli(['chart', db, ...flags, '-o', file]);
+        const run = await runCli(['chart', db, ...flags, '-o', file], SLOW);
         assert.equal(run.code, 0, `${flags.join(' ')}: ${run.stderr}`);
         assert.match(run.stdout, new RegExp(`^Wrote .*${name.replace('.', '\\.')} \\(`));
         check(readFileSync(file));
@@ -196,10 +198,10 @@ describe('memwatcher report and chart on a recorded run', { concurrency: true, t
     assert.equal(analysis.code, 0, analysis.stderr);
     const analysisFile = join(dir, 'analysis.json');
     writeFileSync(analysisFile, analysis.stdout);
-    const run = await runCli(['chart', '--analysis', analysisFile, '--suspect', '1']);
+    const run = await runCli(['chart', '--analysis', analysisFile, '--suspect', '1'], SLOW);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /^<svg[\s\S]*class="retainer-graph"/);
-    const dot = await runCli(['chart', '--analysis', analysisFile, '--format', 'dot']);
+    const dot = await runCli(['chart', '--analysis', analysisFile, '--format', 'dot'], SLOW);
     assert.match(dot.stdout, /^digraph /);
   });
 
@@ -246,7 +248,7 @@ describe('memwatcher report and chart on a recorded run', { concurrency: true, t
     ];
     await Promise.all(
       cases.map(async ([args, code, message]) => {
-        const run = await runCli(args);
+        const run = await runCli(args, SLOW);
         assert.equal(run.code, code, `${args.join(' ')}: ${run.stderr}`);
         assert.ok(isOneCleanLine(run.stderr), run.stderr);
         assert.match(run.stderr, message);
