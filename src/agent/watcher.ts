@@ -5,6 +5,7 @@ import type { AlertMemory, MemoryAlert } from './alerts/alert.ts';
 import type { DeliveryCounts } from './alerts/delivery-queue.ts';
 import { AlertDispatcher, reasonOf } from './alerts/dispatcher.ts';
 import type { GrowingClassesSource } from './census-hook.ts';
+import type { DashboardServeOptions, ServedDashboard } from './dashboard-options.ts';
 import { EnvelopeSeries } from './envelope-series.ts';
 import { type GcEvent, GcObserver, type GcStats, type HeapFloorReading } from './gc-observer.ts';
 import { type HistoryPoint, TieredHistory } from './history.ts';
@@ -237,6 +238,24 @@ export class MemoryWatcher extends EventEmitter<MemoryWatcherEvents> {
     const dir =
       options?.dir ?? (this.settings.snapshotsConfigured ? this.settings.snapshots.dir : process.cwd());
     return this.snapshots.take('on-demand', dir, options?.label);
+  }
+
+  /**
+   * Serves the live dashboard (and `/metrics`) from this process, on 127.0.0.1 unless `host` says
+   * otherwise, behind a token. The server code is loaded now, not before: a watcher that never
+   * serves carries none of it. The server is unref()ed: it does not keep the process alive.
+   * @throws {InvalidOptionError} a bad port, host or token; {DashboardError} the port is taken.
+   * @example
+   * const dashboard = await watcher.serve({ port: 8080 });
+   * console.log(`memory dashboard: ${dashboard.openUrl}`);
+   */
+  async serve(options: DashboardServeOptions): Promise<ServedDashboard> {
+    // By URL, as the engine worker is started: sources run as `.ts`, the package as compiled `.js`.
+    const extension = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+    const server = (await import(new URL(`../server/serve-watcher${extension}`, import.meta.url).href)) as {
+      serveWatcher: (watcher: MemoryWatcher, options: DashboardServeOptions) => Promise<ServedDashboard>;
+    };
+    return server.serveWatcher(this, options);
   }
 
   /** Async listeners that reject are reported like throwing ones. */
