@@ -8,6 +8,7 @@ export type { AlertLogger } from './agent/alerts/log-sink.ts';
 export type { AlertRules } from './agent/alerts/rules.ts';
 export type { WebhookOptions } from './agent/alerts/webhook-sink.ts';
 export type { GrowingClass, GrowingClassesSource } from './agent/census-hook.ts';
+export type { DashboardServeOptions, ServedDashboard } from './agent/dashboard-options.ts';
 export * from './agent/detector/public.ts';
 export type { GcEvent, GcKind, GcKindStats, GcStats } from './agent/gc-observer.ts';
 export type { HistoryPoint, HistoryTier } from './agent/history.ts';
