@@ -31,8 +31,8 @@ const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0
 
 describe('memwatcher report and chart on a recorded run', { concurrency: true, timeout: 180_000 }, () => {
   before(async () => {
-    // ~100 KB kept per 100 ms: a leak called within seconds at these settings, then three snapshots
-    // of it analyzed, all while the program runs its 12 s.
+    // ~100 KB kept per 100 ms: a leak called within seconds at these settings (about 6 s in), then
+    // three snapshots of it taken while the program runs its 16 s — room for a busy machine — and analyzed.
     const run = await runCli(
       [
         'run',
@@ -55,11 +55,17 @@ describe('memwatcher report and chart on a recorded run', { concurrency: true, t
         process.execPath,
         '--expose-gc',
         app,
-        '12000',
+        '16000',
       ],
       { timeoutMs: 90_000 },
     );
     assert.equal(run.code, 0, run.stderr);
+    const recorded = await runCli(['report', db, '--format', 'json'], SLOW);
+    assert.equal(
+      JSON.parse(recorded.stdout).analyzedSnapshots,
+      3,
+      `the recorded run has no analysis of three snapshots (did the program end before the series?): ${run.stderr}`,
+    );
   });
 
   it('writes the HTML report, which Chromium shows with its charts and retainer graph', async (t) => {
@@ -136,7 +142,7 @@ describe('memwatcher report and chart on a recorded run', { concurrency: true, t
   it('prints the text report and writes the JSON report of the same run', async () => {
     const text = await runCli(['report', db], SLOW);
     assert.equal(text.code, 0, text.stderr);
-    assert.match(text.stdout, /^memwatcher report {2}.*watched-app\.ts 12000\n/);
+    assert.match(text.stdout, /^memwatcher report {2}.*watched-app\.ts 16000\n/);
     assert.match(text.stdout, /\nLEAK IN /);
     assert.match(text.stdout, /heap floor after GC +[\d.]+ [kMG]B/);
     assert.match(text.stdout, /Leak suspects \(\d+, by retained size\)/);
