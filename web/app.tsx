@@ -344,6 +344,7 @@ export function App() {
       <div class="columns">
         <SnapshotsPanel
           process={process}
+          history={info?.mode === 'history'}
           canAct={info?.snapshots === true && process?.canSnapshot === true}
           actions={state?.actions ?? []}
           snapshots={state?.snapshots ?? []}

@@ -11,6 +11,7 @@ const STATE_WORDS = { capturing: 'taking', analyzing: 'analyzing', done: 'done',
 /** The two buttons, what they are doing, the snapshots taken and the analyses to open. */
 export function SnapshotsPanel(props: {
   process: DashboardProcess | undefined;
+  history: boolean;
   canAct: boolean;
   actions: readonly DashboardAction[];
   snapshots: readonly DashboardSnapshot[];
@@ -26,9 +27,11 @@ export function SnapshotsPanel(props: {
   const latestActions = [...props.actions].sort((a, b) => b.id - a.id).slice(0, 3);
   const disabled = !props.canAct || running !== undefined;
   const why = !props.canAct
-    ? props.process?.exit != null
-      ? 'The process has exited.'
-      : 'Heap snapshots need a Node process watched through its agent or the inspector.'
+    ? props.history
+      ? 'This page shows a history file: snapshots are taken by a live dashboard (memwatcher run --serve).'
+      : props.process?.exit != null
+        ? 'The process has exited.'
+        : 'Heap snapshots need a Node process watched through its agent or the inspector.'
     : undefined;
   return (
     <section class="panel" data-testid="snapshots">

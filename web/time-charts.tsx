@@ -109,6 +109,8 @@ export function TimeCharts(props: {
       stroke: '#5d6675',
       grid: { stroke: '#eceef2' },
       ticks: { stroke: '#e3e6eb' },
+      // Room for `17:30:15` between ticks.
+      space: 80,
       values: (_u, splits, _axis, _space, increment) => splits.map((value) => timeLabel(value, increment)),
     };
     const line = (
@@ -216,6 +218,9 @@ export function TimeCharts(props: {
       } finally {
         programmatic--;
       }
+      // Off the chart, the legend shows the latest values.
+      if ((memory.cursor.left ?? -1) < 0 && buffer.time.length > 0)
+        memory.setLegend({ idx: buffer.time.length - 1 });
     };
     const unsubscribe = buffer.subscribe(() => {
       if (frame === 0) frame = requestAnimationFrame(redraw);

@@ -2,6 +2,7 @@ import { analyzeCommand } from './analyze.ts';
 import { attachCommand } from './attach.ts';
 import { chartCommand } from './chart.ts';
 import type { Command } from './command.ts';
+import { dashboardCommand } from './dashboard.ts';
 import { demoCommand } from './demo.ts';
 import { reportCommand } from './report.ts';
 import { runCommand } from './run.ts';
@@ -18,4 +19,5 @@ export const commands: readonly Command[] = [
   snapshotCommand,
   reportCommand,
   chartCommand,
+  dashboardCommand,
 ];

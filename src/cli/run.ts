@@ -8,6 +8,7 @@ import { WatchSession } from '../collector/session.ts';
 import { CommandStartError } from '../errors.ts';
 import { shouldUseColor } from './color.ts';
 import { defineCommand } from './command.ts';
+import { type ServeFlags, serveFlagDefinitions, serveSession } from './serve-options.ts';
 import {
   collectorOptionsFromFlags,
   type WatchFlags,
@@ -24,7 +25,7 @@ const HELLO_WAIT_MS = 3000;
 /** Signals passed on to the command. SIGINT too: a shell's Ctrl-C reaches both, `kill -INT` only us. */
 const FORWARDED_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR2'];
 
-export const runCommand = defineCommand<WatchFlags>({
+export const runCommand = defineCommand<WatchFlags & ServeFlags>({
   name: 'run',
   summary: 'Run a command and watch its memory: live status, leak verdict, alerts, history, report.',
   usage: '[options] -- <command> [args...]',
@@ -46,12 +47,13 @@ lowest RSS of each stretch of the window.
 On a terminal, one status line on stderr shows RSS, heap, floor, growth per minute and the verdict.
 Leaks, alerts and errors are printed as lines; a summary when the command ends. Durations take ms,
 s, m, h (a bare number is seconds); sizes take KB, MB, GB (powers of 1024).`,
-  flags: watchFlagDefinitions,
+  flags: { ...watchFlagDefinitions, ...serveFlagDefinitions },
   positionals: { name: 'command', min: 1, max: Number.POSITIVE_INFINITY },
   examples: [
     'memwatcher run -- node server.js',
     'memwatcher run --events run.ndjson --report report.html -- python3 worker.py',
     'memwatcher run --on-leak snapshot --db history.db -- npm start',
+    'memwatcher run --serve 8080 -- node server.js',
     'memwatcher run --alert-rss 1.5GB --webhook https://hooks.example.com/T000/B000/XXXX -- java -jar app.jar',
   ],
   async run({ options, positionals, context }) {
@@ -94,12 +96,19 @@ s, m, h (a bare number is seconds); sizes take KB, MB, GB (powers of 1024).`,
     } catch (error) {
       throw withFlagNames(error);
     }
+    const dashboard = await serveSession(session, options, context, 'run', positionals).catch(
+      async (error: unknown) => {
+        await session.finish({ exitCode: null, signal: null, reason: 'stopped' });
+        throw error;
+      },
+    );
 
     const child = await start(program, command, args, {
       env: agentEnvironment(context.env, session.collector.settings),
       ipc: node,
     }).catch(async (error: unknown) => {
       await session.finish({ exitCode: null, signal: null, reason: 'stopped' });
+      await dashboard?.close();
       throw error;
     });
     const pid = child.pid!;
@@ -122,11 +131,12 @@ s, m, h (a bare number is seconds); sizes take KB, MB, GB (powers of 1024).`,
     let helloTimer: NodeJS.Timeout | undefined;
     if (node) {
       const channel = new AgentChannel(child, (message) => session.collector.acceptAgentMessage(message));
-      channel.onHello(() => {
+      channel.onHello((agentPid) => {
         agentSpoke = true;
         clearTimeout(helloTimer);
         sampler.stop();
         session.setSnapshotCapture(channel.snapshotSeries);
+        dashboard?.setSnapshotCapture(agentPid, channel.snapshotSeries);
       });
       helloTimer = setTimeout(() => {
         if (!agentSpoke) void sampler.start();
@@ -142,6 +152,7 @@ s, m, h (a bare number is seconds); sizes take KB, MB, GB (powers of 1024).`,
     sampler.stop();
     for (const name of FORWARDED_SIGNALS) process.off(name, forward);
     await session.finish({ exitCode: code, signal, reason: 'exited' });
+    await dashboard?.close();
     return exitCodeOf(code, signal);
   },
 });

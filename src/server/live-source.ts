@@ -118,6 +118,11 @@ export class LiveSource implements DashboardSource {
     this.emit({ type: 'action', runId: RUN_ID, pid: action.pid, action });
   }
 
+  /** Tells the pages that a process changed in a way events do not carry (snapshots possible now). */
+  processChanged(pid: number): void {
+    this.emit({ type: 'runs', runId: RUN_ID, pid });
+  }
+
   /** The id given to the analysis of these files, once its `analysis` event arrived. */
   analysisIdFor(files: readonly string[]): number | undefined {
     for (const [id, { summary }] of this.results) {
