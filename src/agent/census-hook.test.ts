@@ -54,6 +54,13 @@ describe('askTopGrowingClasses', () => {
     ]);
   });
 
+  it('passes on only the documented fields', async () => {
+    const rich = [{ name: 'A', count: 3, countDelta: 2, counts: [1, 3], steady: true }];
+    assert.deepEqual(await askTopGrowingClasses({ topGrowingClasses: () => rich }, 5, 1000, noFault), [
+      { name: 'A', count: 3, countDelta: 2 },
+    ]);
+  });
+
   it('drops malformed entries', async () => {
     const mixed = [{ name: 'A', count: 1, countDelta: 1 }, { name: 2 }, null] as never;
     assert.deepEqual(await askTopGrowingClasses({ topGrowingClasses: () => mixed }, 5, 1000, noFault), [

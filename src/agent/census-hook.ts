@@ -56,7 +56,13 @@ export async function askTopGrowingClasses(
       onFault(new Error('the census returned something other than an array of classes'));
       return undefined;
     }
-    return answer.slice(0, limit).filter(isGrowingClass);
+    // Only the documented fields travel on (a census may return richer objects): alerts are a wire format.
+    return answer
+      .slice(0, limit)
+      .filter(isGrowingClass)
+      .map(({ name, count, countDelta, bytesDelta }) =>
+        bytesDelta === undefined ? { name, count, countDelta } : { name, count, countDelta, bytesDelta },
+      );
   } catch (error) {
     onFault(error);
     return undefined;
