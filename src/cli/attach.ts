@@ -4,9 +4,11 @@ import { type AttachedInspector, attachInspector } from '../inspector-client/att
 import { InspectorSampler } from '../inspector-client/inspector-sampler.ts';
 import { inspectorSnapshotSeries } from '../inspector-client/snapshot-series.ts';
 import { isProcessAlive } from '../inspector-client/target-process.ts';
+import type { LiveDashboard } from '../server/live-dashboard.ts';
 import { shouldUseColor } from './color.ts';
 import { defineCommand } from './command.ts';
 import { parsePidArgument, parsePort } from './pid-argument.ts';
+import { type ServeFlags, serveFlagDefinitions, serveSession } from './serve-options.ts';
 import { detachNote, detachWarning } from './snapshot.ts';
 import {
   collectorOptionsFromFlags,
@@ -16,7 +18,7 @@ import {
   withFlagNames,
 } from './watch-options.ts';
 
-interface AttachFlags extends WatchFlags {
+interface AttachFlags extends WatchFlags, ServeFlags {
   port: number | undefined;
   duration: number | undefined;
 }
@@ -66,6 +68,7 @@ killed (SIGKILL), the inspector stays open and the observer stops by itself with
       parse: parseDuration,
       description: 'Detach after this long (10m, 1h). Default: until Ctrl-C or the process exits.',
     },
+    ...serveFlagDefinitions,
   },
   positionals: { name: 'pid', min: 1, max: 1 },
   examples: [
@@ -73,6 +76,7 @@ killed (SIGKILL), the inspector stays open and the observer stops by itself with
     'memwatcher attach 4242 --db memwatcher.db --report report.html',
     'memwatcher attach $(pgrep -f server.js) --on-leak snapshot --events events.ndjson',
     'memwatcher attach 4242 --window 2m --warmup 10s --duration 5m',
+    'memwatcher attach 4242 --serve 8080',
   ],
   async run({ options, positionals, context }) {
     const pid = parsePidArgument(positionals[0], 'attach');
@@ -111,7 +115,18 @@ killed (SIGKILL), the inspector stays open and the observer stops by itself with
       await leave(attached, context.stderr);
       throw withFlagNames(error);
     }
-    await watchUntilDone(attached, session, options, context);
+    const dashboard = await serveSession(session, options, context, 'attach', attached.target.argv).catch(
+      async (error: unknown) => {
+        await leave(attached, context.stderr);
+        await session.finish({ exitCode: null, signal: null, reason: 'stopped' });
+        throw error;
+      },
+    );
+    try {
+      await watchUntilDone(attached, session, options, context, dashboard);
+    } finally {
+      await dashboard?.close();
+    }
   },
 });
 
@@ -120,24 +135,25 @@ async function watchUntilDone(
   session: WatchSession,
   options: AttachFlags,
   context: { stderr: NodeJS.WriteStream; signal: AbortSignal },
+  dashboard: LiveDashboard | undefined,
 ): Promise<void> {
   const { pid } = attached;
   session.begin(pid, 'inspector');
-  session.setSnapshotCapture(
-    inspectorSnapshotSeries(attached.connection, {
-      onSnapshot: (snapshot) =>
-        session.collector.publish({
-          type: 'snapshot',
-          source: 'collector',
-          time: snapshot.time,
-          pid,
-          reason: snapshot.label,
-          file: snapshot.file,
-          bytes: snapshot.bytes,
-          durationMs: Math.round(snapshot.durationMs),
-        }),
-    }),
-  );
+  const capture = inspectorSnapshotSeries(attached.connection, {
+    onSnapshot: (snapshot) =>
+      session.collector.publish({
+        type: 'snapshot',
+        source: 'collector',
+        time: snapshot.time,
+        pid,
+        reason: snapshot.label,
+        file: snapshot.file,
+        bytes: snapshot.bytes,
+        durationMs: Math.round(snapshot.durationMs),
+      }),
+  });
+  session.setSnapshotCapture(capture);
+  dashboard?.setSnapshotCapture(pid, capture);
 
   let end: (reason: EndReason) => void = () => {};
   const ended = new Promise<EndReason>((resolve) => {

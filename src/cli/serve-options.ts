@@ -4,6 +4,9 @@ import { UsageError } from '../errors.ts';
 import type { LiveDashboard } from '../server/live-dashboard.ts';
 import type { FlagDefinitions } from './flags.ts';
 
+/** Between the snapshots of the page's leak search, unless --snapshot-interval says otherwise. */
+const DEFAULT_SERIES_INTERVAL_MS = 5000;
+
 /** Where the dashboard listens. */
 export interface ServeAddress {
   readonly host: string;
@@ -82,7 +85,7 @@ export function tokenFrom(flags: ServeFlags, env: NodeJS.ProcessEnv): string | u
  */
 export async function serveSession(
   session: WatchSession,
-  flags: ServeFlags & { readonly snapshotDir: string },
+  flags: ServeFlags & { readonly snapshotDir: string; readonly snapshotInterval: number | undefined },
   context: { readonly env: NodeJS.ProcessEnv },
   mode: string,
   command: readonly string[],
@@ -98,6 +101,7 @@ export async function serveSession(
     token: tokenFrom(flags, context.env),
     showStrings: flags.showStrings,
     snapshotDir: flags.snapshotDir,
+    seriesIntervalMs: flags.snapshotInterval ?? DEFAULT_SERIES_INTERVAL_MS,
   });
   session.say(`memwatcher: dashboard at ${dashboard.server.openUrl}`);
   if (!isLoopback(flags.serve.host))

@@ -16,6 +16,8 @@ export interface LiveDashboardOptions {
   readonly showStrings: boolean;
   /** Where the page's heap snapshots go. */
   readonly snapshotDir: string;
+  /** Between the snapshots of a series. Default 5 s. */
+  readonly seriesIntervalMs?: number | undefined;
 }
 
 export interface LiveDashboard {
@@ -46,6 +48,7 @@ export async function startLiveDashboard(options: LiveDashboardOptions): Promise
   const fleet = new FleetMetrics({ verdictOf: (pid) => options.collector.process(pid)?.verdict });
   const actions = new SnapshotActions({
     dir: options.snapshotDir,
+    ...(options.seriesIntervalMs === undefined ? {} : { seriesIntervalMs: options.seriesIntervalMs }),
     captureFor: (pid) => captures.get(pid),
     publish: (event) => options.collector.publish(event),
     analysisIdFor: (files) => live.analysisIdFor(files),
