@@ -38,7 +38,8 @@ function readEvents(file: string): Event[] {
 
 async function target(mode: 'leak' | 'steady'): Promise<{ app: RunningApp; port: number }> {
   const port = await freePort();
-  const app = await startRunningApp(mode, { execArgv: [`--inspect-port=127.0.0.1:${port}`] });
+  // --expose-gc: the app then runs a full GC every 500 ms, so the heap floor is measured often.
+  const app = await startRunningApp(mode, { execArgv: [`--inspect-port=127.0.0.1:${port}`, '--expose-gc'] });
   started.push(app);
   return { app, port };
 }
