@@ -30,7 +30,8 @@ export interface ServeFlags {
 export function parseServeAddress(raw: string, flag: string): ServeAddress {
   const match = /^(?:(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):)?(\d{1,5})$/.exec(raw.trim());
   const port = Number(match?.[2]);
-  if (match === null || !Number.isInteger(port) || port > 65_535) {
+  // `80:80` is a mistake, not host "80".
+  if (match === null || !Number.isInteger(port) || port > 65_535 || /^\d+$/.test(match[1] ?? '')) {
     throw new UsageError(`${flag} takes [host:]port, such as 8080 or 127.0.0.1:8080, got '${raw}'.`);
   }
   const rawHost = match[1] ?? '127.0.0.1';
