@@ -25,6 +25,9 @@ interface AttachFlags extends WatchFlags, ServeFlags {
 
 type EndReason = ExitEvent['reason'];
 
+/** Signals that end attaching as Ctrl-C does (SIGINT comes through the context's abort signal). */
+const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGHUP'];
+
 export const attachCommand = defineCommand<AttachFlags>({
   name: 'attach',
   summary: 'Watch a running Node process (started without memwatcher) through its inspector.',
@@ -161,6 +164,8 @@ async function watchUntilDone(
   });
   const onAbort = () => end('stopped');
   context.signal.addEventListener('abort', onAbort, { once: true });
+  // Stopped by a service manager or a closed terminal: detach as for Ctrl-C, or the inspector stays open.
+  for (const signal of STOP_SIGNALS) process.on(signal, onAbort);
   const timer =
     options.duration === undefined ? undefined : setTimeout(() => end('duration'), options.duration);
 
@@ -179,6 +184,7 @@ async function watchUntilDone(
   } catch (error) {
     clearTimeout(timer);
     context.signal.removeEventListener('abort', onAbort);
+    for (const signal of STOP_SIGNALS) process.off(signal, onAbort);
     await leave(attached, context.stderr);
     await session.finish({ exitCode: null, signal: null, reason: 'stopped' });
     throw error;
@@ -192,6 +198,7 @@ async function watchUntilDone(
   let reason = await ended;
   clearTimeout(timer);
   context.signal.removeEventListener('abort', onAbort);
+  for (const signal of STOP_SIGNALS) process.off(signal, onAbort);
   if (exiting) {
     // Node holds the ended program until we disconnect: nothing to remove, only to let it go.
     await leave(attached, context.stderr, { exiting: true, quiet: options.quiet });

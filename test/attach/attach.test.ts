@@ -166,6 +166,30 @@ describe('memwatcher attach', { concurrency: true, timeout: 120_000 }, () => {
     await assertLeftAsItWas(app, port);
   });
 
+  it('detaches on SIGTERM as on Ctrl-C', async () => {
+    const { app, port } = await target('steady');
+    const events = join(dir, 'sigterm.ndjson');
+    let sent = false;
+    const run = await runCli(['attach', String(app.pid), ...FAST_VERDICT, '--events', events], {
+      timeoutMs: 60_000,
+      onSpawn: (child) => {
+        child.stderr?.on('data', (chunk: Buffer) => {
+          if (!sent && /attached to pid/.test(chunk.toString())) {
+            sent = true;
+            setTimeout(() => child.kill('SIGTERM'), 1000);
+          }
+        });
+      },
+    });
+    assert.ok(sent, run.stderr);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.signal, null);
+    assert.match(run.stderr, /Its inspector was closed again/);
+    const lines = readEvents(events);
+    assert.deepEqual([lines.at(-1)?.type, lines.at(-1)?.reason], ['exit', 'stopped']);
+    await assertLeftAsItWas(app, port);
+  });
+
   it('ends when the program exits while attached', async () => {
     const { app } = await target('steady');
     const events = join(dir, 'exits.ndjson');
