@@ -15,7 +15,10 @@ export interface GcGathered {
   /** Collections of every kind, and their summed pause (ms). */
   readonly count: number;
   readonly pauseMs: number;
-  /** Major GCs one by one (at most `MAX_MAJOR_EVENTS` per sample), as [start ms since epoch, pause ms]. */
+  /**
+   * Major GCs one by one (at most `MAX_MAJOR_EVENTS` per sample), as [start ms since epoch, pause ms]:
+   * for a pause histogram once the collector takes GC events from outside sources (it does not yet).
+   */
   readonly majors: readonly (readonly [number, number])[];
   /** Heap floor after the latest major GC of the period, or `null` if none ran. */
   readonly floor: {

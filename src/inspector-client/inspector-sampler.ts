@@ -7,7 +7,9 @@ import { installRelayExpression, type RelaySample, SAMPLE_FUNCTION, STOP_FUNCTIO
 
 /**
  * A reading through the inspector: the collector's outside sample, plus what the GC relay counted
- * since the previous one (the history store keeps `gcPauseMs` and `gcCount` with each sample).
+ * since the previous one. The store sink passes a sample on as the writer's `SampleRecord`, so
+ * `gcPauseMs` and `gcCount` are kept in history with it; the `--events` line carries them too.
+ * `heapFloor` is set only when a major GC ran since the previous sample (see below).
  */
 export interface InspectorSampleEvent extends OutsideSampleEvent {
   readonly source: 'inspector';
@@ -16,16 +18,9 @@ export interface InspectorSampleEvent extends OutsideSampleEvent {
   readonly detachedContexts: number;
 }
 
-/** A major GC seen by the relay, with the heap floor it left when it was the last of its batch. */
-export interface InspectorMajorGc {
-  readonly time: number;
-  readonly durationMs: number;
-}
-
 export interface InspectorSamplerOptions {
   readonly intervalMs: number;
   readonly onSample: (sample: InspectorSampleEvent) => void;
-  readonly onMajorGc?: (gc: InspectorMajorGc) => void;
   /** A reading failed (the process keeps being sampled). */
   readonly onFault: (error: MemwatcherError) => void;
   /**
@@ -153,7 +148,6 @@ export class InspectorSampler {
       const reading = answer.result.value as RelaySample;
       const proc = await readProcMemory(pid);
       if (this.stopped) return;
-      for (const [time, durationMs] of reading.gc.majors) this.options.onMajorGc?.({ time, durationMs });
       this.options.onSample({
         type: 'sample',
         source: 'inspector',
