@@ -40,7 +40,8 @@ Watches a running Node.js process through its inspector, and leaves it as it was
 
 Every --interval it reads process.memoryUsage() and V8's heap limit; a GC observer it places in the
 process counts GC pauses and reads the heap floor after each major GC, which the leak verdict
-judges (the same verdict as 'memwatcher run'). RSS peak, swap and threads come from /proc. Alerts,
+judges (the agent's verdict code, run in memwatcher; between major GCs it uses the lowest heap in
+use). RSS peak, swap and threads come from /proc. Alerts,
 --events, --db and --report work as for 'memwatcher run'. With --on-leak snapshot, a series of three
 heap snapshots is taken through the same inspector session (so their object ids match), analyzed in
 a worker thread, and the leak suspects are printed with their retainer paths.
@@ -48,7 +49,8 @@ a worker thread, and the leak suspects are printed with their retainer paths.
 On detach memwatcher removes its GC observer, releases what it held, and closes the inspector
 again if it opened it (an inspector that was already open stays open). The process's stderr shows
 "Debugger listening on ..." and "Debugger attached." (Node prints them). If memwatcher itself is
-killed (SIGKILL), the inspector stays open and the observer stops by itself within 30 s.`,
+killed (SIGKILL), the inspector stays open and the observer stops by itself within 30 s. SIGTERM
+and SIGHUP detach as Ctrl-C does.`,
   flags: {
     ...watchFlagDefinitions,
     onLeak: {
