@@ -122,7 +122,7 @@ export function AnalysisPanel(props: {
       {analysis !== null && (
         <section class="panel">
           <h2>Class census</h2>
-          <CensusTable classes={analysis.census} snapshots={analysis.snapshotCount} />
+          <CensusTable key={analysis.id} classes={analysis.census} snapshots={analysis.snapshotCount} />
         </section>
       )}
     </>

@@ -223,19 +223,24 @@ export function RetainerGraph(props: { suspect: DashboardSuspect }) {
         },
         { selector: 'edge.elided', style: { 'line-style': 'dashed' } },
       ],
-      layout: {
-        name: 'dagre',
-        rankDir: 'TB',
-        nodeSep: 30,
-        rankSep: 34,
-        padding: 16,
-      } as cytoscape.LayoutOptions,
+      // Laid out below, once the listeners are in place (a layout can finish at once).
+      layout: { name: 'preset' },
       minZoom: 0.2,
       maxZoom: 3,
       boxSelectionEnabled: false,
       autoungrabify: true,
     });
-    cy.one('layoutstop', () => {
+    const layout = cy.layout({
+      name: 'dagre',
+      rankDir: 'TB',
+      nodeSep: 30,
+      rankSep: 34,
+      padding: 16,
+    } as cytoscape.LayoutOptions);
+    layout.one('layoutstop', () => {
+      // For people's tools and the browser test: what is drawn.
+      target.current?.setAttribute('data-nodes', String(cy.nodes().length));
+      target.current?.setAttribute('data-edges', String(cy.edges().length));
       // Fitting a long path into the box would shrink its text below reading size: keep it readable
       // and show the top (the GC root) first; the rest is a scroll or a drag away.
       if (cy.zoom() < MIN_ZOOM) {
@@ -253,6 +258,7 @@ export function RetainerGraph(props: { suspect: DashboardSuspect }) {
       }
       setPicked(node);
     });
+    layout.run();
     graph.current = cy;
     return () => {
       cy.destroy();

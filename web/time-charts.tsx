@@ -218,6 +218,7 @@ export function TimeCharts(props: {
       } finally {
         programmatic--;
       }
+      memoryTarget.setAttribute('data-points', String(buffer.time.length));
       // Off the chart, the legend shows the latest values.
       if ((memory.cursor.left ?? -1) < 0 && buffer.time.length > 0)
         memory.setLegend({ idx: buffer.time.length - 1 });

@@ -37,7 +37,13 @@ export function headline(verdict: DashboardVerdict | null): { tone: string; titl
     case 'growing':
       return { tone: 'growing', title: 'Growing, not a leak (yet)' };
     case 'stable':
-      return { tone: 'ok', title: 'No leak' };
+      return {
+        tone: 'ok',
+        title:
+          verdict.heap.status === 'insufficient-data' || verdict.heap.status === 'warming-up'
+            ? 'No leak so far'
+            : 'No leak',
+      };
     case 'warming-up':
       return { tone: 'pending', title: 'Warming up' };
     default:
@@ -52,8 +58,14 @@ function detail(verdict: DashboardVerdict, key: FigureKey): string {
       return `The ${FIGURE_NAMES[key]} keeps growing: ${growth}, sustained over the verdict window.`;
     case 'growing':
       return `The ${FIGURE_NAMES[key]} grows ${growth}, but not for long enough to call it a leak: a cache being filled looks like this until it levels off.`;
-    case 'stable':
-      return 'Memory after garbage collection is stable: no significant, sustained growth.';
+    case 'stable': {
+      const unjudged = (Object.keys(FIGURE_NAMES) as FigureKey[]).filter(
+        (figure) => verdict[figure].status === 'insufficient-data' || verdict[figure].status === 'warming-up',
+      );
+      return unjudged.length === 0
+        ? 'Memory after garbage collection is stable: no significant, sustained growth.'
+        : `No significant, sustained growth so far; not judged yet: ${unjudged.map((figure) => FIGURE_NAMES[figure]).join(', ')} (too few points in the window).`;
+    }
     case 'warming-up':
       return 'Startup is not judged: caches fill and code compiles. The verdict follows the warm-up.';
     default:
