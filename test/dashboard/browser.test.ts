@@ -26,6 +26,35 @@ const screenshots =
 const WARM_MS = Number(process.env.MEMWATCHER_DASHBOARD_WARM_MS ?? 2500);
 const TOKEN = 'browser-test-token-0123456789';
 
+/** Page-side expressions as strings: this project's TypeScript has no DOM types. */
+const POINTS = "Number(document.querySelector('[data-testid=memory-chart]')?.getAttribute('data-points'))";
+/** Pixels of the RSS line's colour (#6b7686) on the memory chart's canvas. */
+const RSS_PIXELS = `(() => {
+  const canvas = document.querySelector('[data-testid=memory-chart] canvas');
+  const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+  let count = 0;
+  for (let i = 0; i < data.length; i += 4)
+    if (Math.abs(data[i] - 0x6b) < 12 && Math.abs(data[i + 1] - 0x76) < 12 && Math.abs(data[i + 2] - 0x86) < 12) count++;
+  return count;
+})()`;
+
+const NODES = "Number(document.querySelector('[data-testid=retainer-graph]')?.getAttribute('data-nodes'))";
+
+/**
+ * Polls a page-side expression from here: `waitForFunction` with a string would `eval` inside the
+ * page, which its Content-Security-Policy forbids (as it should).
+ */
+async function waitUntil(page: Page, expression: string, ok: (value: number) => boolean, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  let value = Number.NaN;
+  while (Date.now() < deadline) {
+    value = (await page.evaluate(expression)) as number;
+    if (ok(value)) return value;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${expression} is still ${value} after ${timeoutMs} ms`);
+}
+
 interface PageProblems {
   console: string[];
   foreignRequests: string[];
@@ -121,33 +150,12 @@ describe('dashboard in headless Chromium', { skip, timeout: 120_000 }, () => {
 
     // Live points arrive and are drawn.
     const chart = page.locator('[data-testid=memory-chart]');
-    await page.waitForFunction(
-      () => Number(document.querySelector('[data-testid=memory-chart]')?.getAttribute('data-points')) >= 4,
-      undefined,
-      { timeout: 20_000 },
-    );
+    await waitUntil(page, POINTS, (points) => points >= 4, 20_000);
     const firstCount = Number(await chart.getAttribute('data-points'));
-    await page.waitForFunction(
-      (count) =>
-        Number(document.querySelector('[data-testid=memory-chart]')?.getAttribute('data-points')) > count + 2,
-      firstCount,
-      { timeout: 20_000 },
-    );
+    await waitUntil(page, POINTS, (points) => points > firstCount + 2, 20_000);
     assert.ok((await numberIn(page, '[data-testid=rss] .value')) > 10, 'the RSS tile shows megabytes');
     // The RSS line is on the canvas: pixels of its colour.
-    const rssPixels = await page.evaluate(() => {
-      const canvas = document.querySelector('[data-testid=memory-chart] canvas') as HTMLCanvasElement;
-      const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
-      let count = 0;
-      for (let i = 0; i < data.length; i += 4)
-        if (
-          Math.abs(data[i]! - 0x6b) < 12 &&
-          Math.abs(data[i + 1]! - 0x76) < 12 &&
-          Math.abs(data[i + 2]! - 0x86) < 12
-        )
-          count++;
-      return count;
-    });
+    const rssPixels = (await page.evaluate(RSS_PIXELS)) as number;
     assert.ok(rssPixels > 50, `RSS line drawn (${rssPixels} pixels)`);
     await page.waitForTimeout(WARM_MS);
 
@@ -186,9 +194,7 @@ describe('dashboard in headless Chromium', { skip, timeout: 120_000 }, () => {
     // The suspect's retainer graph: root to leaked objects, laid out and drawn.
     await page.locator('[data-testid=suspect]').first().click();
     const graph = page.locator('[data-testid=retainer-graph]');
-    await page.waitForFunction(
-      () => Number(document.querySelector('[data-testid=retainer-graph]')?.getAttribute('data-nodes')) >= 3,
-    );
+    await waitUntil(page, NODES, (nodes) => nodes >= 3, 20_000);
     const nodes = Number(await graph.getAttribute('data-nodes'));
     const edges = Number(await graph.getAttribute('data-edges'));
     assert.equal(edges, nodes - 1, 'a path: one edge fewer than nodes');
