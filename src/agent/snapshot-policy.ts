@@ -1,6 +1,6 @@
 import { isMemwatcherError, type MemwatcherError, SnapshotCaptureError } from '../errors.ts';
 import { reasonOf } from './alerts/dispatcher.ts';
-import { type CapturedSnapshot, type CaptureOptions, captureHeapSnapshot } from './capture.ts';
+import type { CapturedSnapshot, CaptureOptions } from './capture.ts';
 import type { ResolvedWatcherOptions } from './options.ts';
 
 export type SnapshotReason = 'on-demand' | 'leak' | 'near-heap-limit';
@@ -32,6 +32,13 @@ export type SnapshotOutcome =
 type Capture = (options: CaptureOptions) => Promise<CapturedSnapshot>;
 
 /**
+ * Loaded on the first snapshot only: capture pulls in node:crypto and node:fs/promises, ~8 MB of RSS
+ * that a watcher which never takes a snapshot should not cost its host.
+ */
+const captureOnDemand: Capture = async (options) =>
+  (await import('./capture.ts')).captureHeapSnapshot(options);
+
+/**
  * When heap snapshots are taken: on demand, on a leak verdict (opt-in), near the heap limit
  * (opt-in). Automatic captures are rate-limited and capped per watcher; one capture at a time.
  */
@@ -52,7 +59,7 @@ export class SnapshotPolicy {
   constructor(
     settings: ResolvedWatcherOptions['snapshots'],
     hooks: SnapshotPolicy['hooks'],
-    capture: Capture = captureHeapSnapshot,
+    capture: Capture = captureOnDemand,
   ) {
     this.settings = settings;
     this.hooks = hooks;

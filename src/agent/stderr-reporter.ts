@@ -1,4 +1,3 @@
-import { writeSync } from 'node:fs';
 import type { MemwatcherError } from '../errors.ts';
 import type { MemoryAlert } from './alerts/alert.ts';
 import { formatBytes, formatDuration } from './human-format.ts';
@@ -57,9 +56,15 @@ export function reportToStderr(watcher: MemoryWatcher, level: StderrLogLevel, wr
   };
 }
 
+/**
+ * `node:fs` through `getBuiltinModule`, not `import`: an ESM import of a builtin builds a namespace of
+ * all its exports, which loads `fs.promises` and its streams (~3 MB of RSS) for one `writeSync`.
+ */
+const fs = process.getBuiltinModule('node:fs');
+
 export function writeLine(text: string): void {
   try {
-    writeSync(2, text);
+    fs.writeSync(2, text);
   } catch {
     // stderr closed or full: the line is lost, the host is not disturbed.
   }
