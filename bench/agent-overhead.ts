@@ -139,6 +139,9 @@ console.log(
 const order: Variant[] = [];
 for (let i = 0; i < rounds; i++)
   order.push(...((i % 2 === 0 ? ['none', 'agent'] : ['agent', 'none']) as Variant[]));
+// One unmeasured round of each first: the first servers started pay for cold caches (disk, code).
+await round('none');
+await round('agent');
 const results: Round[] = [];
 for (const variant of order) {
   const r = await round(variant);
@@ -164,6 +167,35 @@ const heapDelta = of('agent', (r) => r.heapPlusBuffers) - of('none', (r) => r.he
 const rssDelta = of('agent', (r) => r.rss) - of('none', (r) => r.rss);
 console.log(
   `  agent memory: heap+ArrayBuffers +${(heapDelta / MB).toFixed(2)} MB (history ring buffers ${(of('agent', (r) => r.agentHistoryBytes) / MB).toFixed(2)} MB of it), RSS ${rssDelta >= 0 ? '+' : ''}${(rssDelta / MB).toFixed(1)} MB`,
+);
+
+// RSS of an idle process with and without the agent (less noisy than under load): includes the
+// Node built-ins the agent loads (node:v8, node:perf_hooks, node:worker_threads) and its modules.
+async function idleRss(withAgent: boolean): Promise<number> {
+  const probe =
+    'globalThis.gc(); setTimeout(() => { globalThis.gc(); process.stdout.write(String(process.memoryUsage().rss)); }, 1500)';
+  const child = spawn(
+    process.execPath,
+    ['--expose-gc', ...(withAgent ? ['--import', register] : []), '-e', probe],
+    {
+      env: { ...process.env, MEMWATCHER_LOG: 'off' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  await once(child, 'exit');
+  return Number(output);
+}
+const idle = { none: [] as number[], agent: [] as number[] };
+for (let i = 0; i < 5; i++) {
+  idle.none.push(await idleRss(false));
+  idle.agent.push(await idleRss(true));
+}
+console.log(
+  `  idle process RSS: none ${(median(idle.none) / MB).toFixed(1)} MB, agent ${(median(idle.agent) / MB).toFixed(1)} MB (+${((median(idle.agent) - median(idle.none)) / MB).toFixed(1)} MB)`,
 );
 
 // CPU cost of the agent's own work, in this process.
