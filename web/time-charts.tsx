@@ -52,6 +52,8 @@ export function TimeCharts(props: {
   const gcRef = useRef<HTMLDivElement>(null);
   const markersRef = useRef(props.markers);
   const viewRef = useRef<View>({ mode: 'all' });
+  /** Above 0 while the page changes the scales itself (not the user's zoom or pan). */
+  const programmaticRef = useRef(0);
   const chartsRef = useRef<{ memory: uPlot; gc: uPlot | undefined } | null>(null);
   const [view, setViewState] = useState<View>({ mode: 'all' });
   const setView = (next: View) => {
@@ -64,7 +66,6 @@ export function TimeCharts(props: {
   useEffect(() => {
     const memoryTarget = memoryRef.current!;
     const gcTarget = gcRef.current;
-    let programmatic = 0;
     const width = Math.max(320, memoryTarget.clientWidth);
     const data = () =>
       [
@@ -79,15 +80,16 @@ export function TimeCharts(props: {
 
     const scaleTo = (chart: uPlot | undefined, min: number, max: number) => {
       if (chart === undefined) return;
-      programmatic++;
+      programmaticRef.current++;
       try {
-        chart.setScale('x', { min, max });
+        // Only the other chart: this one is in the middle of its own commit.
+        chart.batch(() => chart.setScale('x', { min, max }));
       } finally {
-        programmatic--;
+        programmaticRef.current--;
       }
     };
     const onUserScale = (self: uPlot, key: string) => {
-      if (key !== 'x' || programmatic > 0) return;
+      if (key !== 'x' || programmaticRef.current > 0) return;
       const { min, max } = self.scales.x!;
       if (min === undefined || max === undefined) return;
       const first = buffer.time[0];
@@ -196,10 +198,10 @@ export function TimeCharts(props: {
     let frame = 0;
     const redraw = () => {
       frame = 0;
+      const started = performance.now();
       const current = viewRef.current;
       const last = buffer.time[buffer.time.length - 1];
-      programmatic++;
-      try {
+      quietly(() => {
         if (current.mode === 'all') {
           memory.setData(data(), true);
           gc?.setData(gcData(), true);
@@ -215,10 +217,10 @@ export function TimeCharts(props: {
             gc?.setScale('x', { min, max });
           }
         }
-      } finally {
-        programmatic--;
-      }
+      });
       memoryTarget.setAttribute('data-points', String(buffer.time.length));
+      // How long the last redraw took (both charts): what `scripts/measure-dashboard.ts` reads.
+      memoryTarget.setAttribute('data-redraw-ms', (performance.now() - started).toFixed(2));
       // Off the chart, the legend shows the latest values.
       if ((memory.cursor.left ?? -1) < 0 && buffer.time.length > 0)
         memory.setLegend({ idx: buffer.time.length - 1 });
@@ -253,12 +255,28 @@ export function TimeCharts(props: {
     const last = buffer.time[buffer.time.length - 1];
     const first = buffer.time[0];
     if (charts === null || last === undefined || first === undefined) return;
-    const min = next.mode === 'window' ? Math.max(first, last - next.ms) : first;
-    charts.memory.setScale('x', { min, max: last });
-    charts.gc?.setScale('x', { min, max: last });
-    // setScale's hook saw a user change; the chosen view stands.
-    setView(next);
+    // A window is that long even while the run is shorter: new points then move in from the right.
+    const min = next.mode === 'window' ? last - next.ms : first;
+    quietly(() => {
+      charts.memory.setScale('x', { min, max: last });
+      charts.gc?.setScale('x', { min, max: last });
+    });
   };
+
+  /**
+   * Scale changes the page makes itself, applied at once (uPlot otherwise commits them in a
+   * microtask, after which its hooks could not tell them from the user's zoom).
+   */
+  function quietly(change: () => void): void {
+    const charts = chartsRef.current;
+    programmaticRef.current++;
+    try {
+      if (charts === null) change();
+      else charts.memory.batch(() => (charts.gc === undefined ? change() : charts.gc.batch(change)));
+    } finally {
+      programmaticRef.current--;
+    }
+  }
 
   return (
     <div class="time-charts">
@@ -375,7 +393,7 @@ function wheelZoomAndPan(): uPlot.Plugin {
             const at = u.posToVal(event.offsetX, 'x');
             const factor = event.deltaY < 0 ? 0.75 : 1 / 0.75;
             // Not narrower than a few samples' worth.
-            const span = Math.max(5_000, (max - min) * factor);
+            const span = Math.max(1000, (max - min) * factor);
             const share = (at - min) / (max - min);
             u.setScale('x', clampRange(at - share * span, at - share * span + span));
           },

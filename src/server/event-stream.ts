@@ -11,6 +11,18 @@ const HEARTBEAT_MS = 15_000;
  */
 const MAX_BUFFERED_BYTES = 1 << 20;
 
+/** Each event is serialized once, however many pages listen. */
+const serialized = new WeakMap<DashboardEvent, string>();
+
+function serialize(event: DashboardEvent): string {
+  let text = serialized.get(event);
+  if (text === undefined) {
+    text = `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
+    serialized.set(event, text);
+  }
+  return text;
+}
+
 /**
  * Server-Sent Events: every event of the source, as `event: <type>` and `data: <json>`, to one
  * browser. Returns when the stream is set up; it ends when the client goes, falls too far behind,
@@ -48,9 +60,7 @@ export function openEventStream(
     }
     response.write(text);
   };
-  const unsubscribe = source.subscribe((event: DashboardEvent) =>
-    send(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`),
-  );
+  const unsubscribe = source.subscribe((event: DashboardEvent) => send(serialize(event)));
   const heartbeat = setInterval(() => send(': ping\n\n'), HEARTBEAT_MS);
   heartbeat.unref();
   request.on('close', close);

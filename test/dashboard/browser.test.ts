@@ -157,6 +157,27 @@ describe('dashboard in headless Chromium', { skip, timeout: 120_000 }, () => {
     // The RSS line is on the canvas: pixels of its colour.
     const rssPixels = (await page.evaluate(RSS_PIXELS)) as number;
     assert.ok(rssPixels > 50, `RSS line drawn (${rssPixels} pixels)`);
+    // Zoom and pan: a time window follows new points; a wheel zoom holds still; a double-click shows all.
+    const toolbar = page.locator('.chart-toolbar');
+    await toolbar.locator('button', { hasText: '5 min' }).click();
+    const windowed = Number(await chart.getAttribute('data-points'));
+    await waitUntil(page, POINTS, (points) => points > Math.max(windowed + 1, 16), 20_000);
+    assert.equal(
+      await toolbar.locator('button.active').textContent(),
+      '5 min',
+      'the window follows live points',
+    );
+    await chart.locator('.u-over').hover();
+    // The first steps narrow a 5-minute window down to the little data there is; then it zooms in.
+    for (let step = 0; step < 4; step++) {
+      await page.mouse.wheel(0, -200);
+      await page.waitForTimeout(50);
+    }
+    await toolbar.locator('.hint', { hasText: 'Zoomed' }).waitFor({ timeout: 5000 });
+    assert.equal(await toolbar.locator('button.active').count(), 0);
+    await chart.locator('.u-over').dblclick();
+    await toolbar.locator('button.active', { hasText: 'All' }).waitFor({ timeout: 5000 });
+
     await page.waitForTimeout(WARM_MS);
 
     // One heap snapshot through the UI: the class census appears.
