@@ -55,8 +55,10 @@ export function agentEnvironment(
   parentPid = process.pid,
 ): NodeJS.ProcessEnv {
   const nodeOptions = env.NODE_OPTIONS?.trim();
+  // memwatcher's own variable, not the agent's (which would call it unknown).
+  const { MEMWATCHER_DEBUG: _cliOnly, ...inherited } = env;
   return {
-    ...env,
+    ...inherited,
     NODE_OPTIONS:
       nodeOptions === undefined || nodeOptions === '' ? preloadOption() : `${nodeOptions} ${preloadOption()}`,
     [IPC_ENV]: String(parentPid),

@@ -1,5 +1,6 @@
 import { EnvelopeSeries } from '../agent/envelope-series.ts';
 import { formatBytes, formatGrowth } from '../agent/human-format.ts';
+import type { TrendPoint } from '../agent/trend.ts';
 import {
   combineVerdict,
   judgeTrend,
@@ -75,7 +76,7 @@ export class OutsideVerdict {
     const previous = this.previous;
     const judgeSeries = (series: EnvelopeSeries, status: TrendStatus | undefined): MemoryTrend =>
       judgeTrend(
-        pointsToJudge(series, this.settings, time, this.startedAt),
+        pointsToJudge(completeBuckets(series, time), this.settings, time, this.startedAt),
         this.settings,
         { now: time, startedAt: this.startedAt },
         status,
@@ -95,6 +96,16 @@ export class OutsideVerdict {
     this.previous = this.jsFigures ? known : { ...known, summary: summarizeRssOnly(known) };
     return this.previous;
   }
+}
+
+/**
+ * The series without the bucket still filling: its lowest reading so far may be a sample from the top
+ * of the sawtooth, which would read as a jump at the end of the window (the agent's floors, being
+ * readings after GCs, have no such bucket).
+ */
+function completeBuckets(series: EnvelopeSeries, now: number): { since(time: number): TrendPoint[] } {
+  const current = Math.floor(now / series.bucketMs) * series.bucketMs;
+  return { since: (time) => series.since(time).filter((point) => point.time < current) };
 }
 
 /** Without JS figures the heap/external/native split means nothing: say what was judged, RSS. */
