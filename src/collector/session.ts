@@ -223,7 +223,12 @@ export class WatchSession {
         break;
       }
       case 'alert':
-        this.say(`memwatcher: alert (${event.alert.rule}, ${event.alert.severity}): ${event.alert.message}`);
+        // The leak rule's alert repeats the LEAK line said when the verdict turned; it still goes to the sinks.
+        if (event.alert.rule !== 'leak') {
+          this.say(
+            `memwatcher: alert (${event.alert.rule}, ${event.alert.severity}): ${event.alert.message}`,
+          );
+        }
         break;
       case 'error':
         // The agent's own faults; memwatcher's are said when they happen (onFault).
