@@ -116,7 +116,11 @@ export class WatchSession {
   static async open(options: WatchSessionOptions): Promise<WatchSession> {
     let status: StatusLine | undefined;
     const fault = (error: MemwatcherError) => status?.say(`memwatcher: ${error.message}`);
-    const collector = new Collector({ ...options.collector, onFault: fault });
+    const collector = new Collector({
+      ...(options.now === undefined ? {} : { now: options.now }),
+      ...options.collector,
+      onFault: fault,
+    });
     status = createStatusLine({ stream: options.stderr, quiet: options.quiet });
     const events =
       options.events === undefined
@@ -159,6 +163,14 @@ export class WatchSession {
   async finish(end: Pick<ExitEvent, 'exitCode' | 'signal' | 'reason'>): Promise<void> {
     if (this.finished) return;
     this.finished = true;
+    if (this.pid === 0) {
+      // Nothing was watched (`run` could not start its command): close the files, say nothing.
+      await this.collector.close();
+      await this.events?.close();
+      this.store?.close();
+      this.status.stop();
+      return;
+    }
     await this.evidence;
     const endedAt = this.now();
     this.collector.publish({ type: 'exit', source: 'collector', time: endedAt, pid: this.pid, ...end });
