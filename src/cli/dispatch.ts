@@ -80,7 +80,8 @@ Exit codes:
   0 success, 1 internal error, 2 usage error, 3 unusable input (missing or invalid snapshot
   file, not enough memory for it; no such process, not a Node process), 4 could not attach (the
   inspector is unreachable, its port busy or not on loopback; the process exited), 130
-  interrupted (Ctrl-C).
+  interrupted (Ctrl-C). 'run' exits with its command's exit code (128 + n when signal n ended
+  it; 126 when the command cannot be executed, 127 when there is no such command).
 
 Environment:
   NO_COLOR=1           No colours, even on a terminal.
