@@ -5,7 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { fork } from 'node:child_process';
-import { describe, it } from 'node:test';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { type AgentMessage, isAgentMessage } from '../../src/agent/ipc-protocol.ts';
 
@@ -23,7 +26,12 @@ const SHORT_WINDOWS = {
 };
 
 /** Runs the workload; resolves with its messages when it exits, or as soon as `stopWhen` holds. */
-function watch(mode: string, durationMs: number, stopWhen: (m: AgentMessage) => boolean = () => false) {
+function watch(
+  mode: string,
+  durationMs: number,
+  stopWhen: (m: AgentMessage) => boolean = () => false,
+  env: Record<string, string> = {},
+) {
   return new Promise<{ messages: AgentMessage[]; code: number | null; stderr: string }>((resolve, reject) => {
     const child = fork(workload, [mode, String(durationMs)], {
       cwd: root,
@@ -36,7 +44,7 @@ function watch(mode: string, durationMs: number, stopWhen: (m: AgentMessage) => 
         '--import',
         'memwatcher/register',
       ],
-      env: { ...process.env, ...SHORT_WINDOWS },
+      env: { ...process.env, ...SHORT_WINDOWS, ...env },
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });
     const messages: AgentMessage[] = [];
@@ -55,9 +63,14 @@ function watch(mode: string, durationMs: number, stopWhen: (m: AgentMessage) => 
 }
 
 describe('leak verdict of real processes watched through memwatcher/register', () => {
-  it('calls a program retaining ~1-2 MB/s a JS heap leak, and a busy healthy one not', async () => {
+  it('calls a program retaining ~1-2 MB/s a JS heap leak (and snapshots it), and a busy healthy one not', async () => {
+    const snapshots = await mkdtemp(join(tmpdir(), 'memwatcher-leak-'));
+    after(() => rm(snapshots, { recursive: true, force: true }));
     const [leaky, healthy] = await Promise.all([
-      watch('leak', 28_000, (m) => m.type === 'leak'),
+      watch('leak', 28_000, (m) => m.type === 'snapshot', {
+        MEMWATCHER_SNAPSHOT_DIR: snapshots,
+        MEMWATCHER_SNAPSHOT_ON_LEAK: '1',
+      }),
       watch('healthy', 22_000),
     ]);
 
@@ -76,6 +89,16 @@ describe('leak verdict of real processes watched through memwatcher/register', (
     assert.ok(leak.confidence! >= 0.95);
     assert.ok(leak.timeToHeapLimitMs! > 0);
     assert.match(leak.summary, /leak in JS heap/);
+
+    // The opt-in snapshot on the leak verdict: announced after the verdict, a complete 0600 file.
+    const snapshot = leaky.messages.find((m) => m.type === 'snapshot');
+    assert.ok(snapshot?.type === 'snapshot', `no snapshot; stderr: ${leaky.stderr}`);
+    assert.equal(snapshot.reason, 'leak');
+    assert.ok(leaky.messages.indexOf(snapshot) > leaky.messages.indexOf(leak));
+    const info = await stat(snapshot.file);
+    assert.equal(info.mode & 0o777, 0o600);
+    assert.equal(info.size, snapshot.bytes);
+    assert.deepEqual(await readdir(snapshots), [snapshot.file.slice(snapshots.length + 1)]);
 
     assert.equal(healthy.code, 0, healthy.stderr);
     const verdicts = healthy.messages.filter((m) => m.type === 'verdict');
