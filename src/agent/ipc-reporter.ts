@@ -57,7 +57,7 @@ export function reportOverIpc(watcher: MemoryWatcher, send: Send, connected: () 
           heapLimit: s.heapLimit,
           heapFloor: s.heapFloor ?? null,
           gcPauseMs: s.gcPauseMs,
-          gcCount: s.gc.count,
+          gcCount: s.gcCount,
           gcShare: s.gcShare,
           nativeContexts: s.nativeContexts,
           detachedContexts: s.detachedContexts,

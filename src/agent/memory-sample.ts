@@ -35,6 +35,8 @@ export interface MemorySample {
   readonly gc: GcStats;
   /** GC pause since the previous sample. */
   readonly gcPauseMs: number;
+  /** GCs (of every kind) since the previous sample. */
+  readonly gcCount: number;
   /** Share of the time since the previous sample spent paused in GC (0–1). */
   readonly gcShare: number;
 }
@@ -44,6 +46,7 @@ export function readMemorySample(context: {
   readonly heapFloor: number | undefined;
   readonly gc: GcStats;
   readonly gcPauseMs: number;
+  readonly gcCount: number;
   readonly elapsedMs: number;
 }): MemorySample {
   const usage = process.memoryUsage();
@@ -70,6 +73,7 @@ export function readMemorySample(context: {
     heapFloor: context.heapFloor,
     gc: context.gc,
     gcPauseMs: context.gcPauseMs,
+    gcCount: context.gcCount,
     gcShare: context.elapsedMs > 0 ? Math.min(1, context.gcPauseMs / context.elapsedMs) : 0,
   };
 }

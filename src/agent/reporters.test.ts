@@ -92,6 +92,24 @@ describe('reportOverIpc', () => {
     const leak = sent[2]!;
     assert.ok(leak.type === 'leak' && leak.culprit === 'js-heap' && leak.summary === 'leak summary');
   });
+
+  it('puts GC pause and count since the previous sample on each sample message', () => {
+    const watcher = new MemoryWatcher();
+    const sent: AgentMessage[] = [];
+    reportOverIpc(
+      watcher,
+      (m, done) => {
+        sent.push(m);
+        done(null);
+      },
+      () => true,
+    );
+    watcher.emit('sample', { ...watcher.current(), gcCount: 3, gcPauseMs: 4.5 });
+    const sample = sent[1]!;
+    assert.ok(sample.type === 'sample');
+    assert.equal(sample.gcCount, 3);
+    assert.equal(sample.gcPauseMs, 4.5);
+  });
 });
 
 describe('reportToStderr', () => {

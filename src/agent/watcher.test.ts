@@ -55,6 +55,13 @@ describe('MemoryWatcher', () => {
       gcs.every((e) => ['minor', 'major', 'incremental', 'weakcb'].includes(e.kind) && e.durationMs >= 0),
     );
     assert.equal(watcher.gcStats().count >= gcs.length, true);
+    // Per-sample GC figures are deltas: they add up to the running totals of the last sample.
+    const last = samples.at(-1)!;
+    assert.equal(
+      samples.reduce((sum, s) => sum + s.gcCount, 0),
+      last.gc.count,
+    );
+    assert.ok(Math.abs(samples.reduce((sum, s) => sum + s.gcPauseMs, 0) - last.gc.pauseMs) < 1e-6);
     assert.ok(watcher.history().length >= 5);
 
     watcher.stop().stop();

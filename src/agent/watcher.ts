@@ -160,11 +160,13 @@ export class MemoryWatcher extends EventEmitter<MemoryWatcherEvents> {
   /** A fresh sample of the process' memory now (not added to the history). */
   current(): MemorySample {
     const time = now();
+    const gc = this.gc.stats();
     return readMemorySample({
       time,
       heapFloor: this.latestFloor,
-      gc: this.gc.stats(),
-      gcPauseMs: this.gc.stats().pauseMs - this.lastGcPauseMs,
+      gc,
+      gcPauseMs: gc.pauseMs - this.lastGcPauseMs,
+      gcCount: gc.count - this.lastGcCount,
       elapsedMs: time - this.lastSampleAt,
     });
   }
@@ -276,6 +278,7 @@ export class MemoryWatcher extends EventEmitter<MemoryWatcherEvents> {
         heapFloor: this.latestFloor,
         gc,
         gcPauseMs: gc.pauseMs - this.lastGcPauseMs,
+        gcCount: gc.count - this.lastGcCount,
         elapsedMs: time - this.lastSampleAt,
       });
       this.historyBuffer.add({
@@ -287,7 +290,7 @@ export class MemoryWatcher extends EventEmitter<MemoryWatcherEvents> {
         arrayBuffers: sample.arrayBuffers,
         heapFloor: sample.heapFloor,
         gcPauseMs: sample.gcPauseMs,
-        gcCount: gc.count - this.lastGcCount,
+        gcCount: sample.gcCount,
       });
       this.lastSampleAt = time;
       this.lastGcPauseMs = gc.pauseMs;
