@@ -21,7 +21,10 @@ export interface MemorySample {
   readonly external: number;
   /** Memory of ArrayBuffers and SharedArrayBuffers, including every Node Buffer. */
   readonly arrayBuffers: number;
-  /** The JS heap cannot grow past this (`--max-old-space-size` and friends). */
+  /**
+   * V8's `heap_size_limit`: the old generation's maximum (`--max-old-space-size`) plus the young
+   * generation's. Shares "of the heap limit" (alerts, snapshots) are of this figure.
+   */
   readonly heapLimit: number;
   /** Memory V8 allocated with malloc outside the JS heap. */
   readonly mallocedMemory: number;
