@@ -28,7 +28,7 @@ describe('ProcSampler', () => {
     assert.equal(await sampler.start(), true);
     sampler.stop();
     const sample = await sampler.sample();
-    assert.ok(sample !== undefined);
+    assert.ok(sample !== undefined && sample !== null);
     assert.equal(sample.rss, 1000 * 1024);
     assert.equal(sample.rssPeak, 2000 * 1024);
     assert.equal(sample.pss, 500 * 1024);
@@ -83,6 +83,16 @@ describe('ProcSampler', () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     assert.equal(gone, 1);
     assert.equal(samples.length, 2);
+  });
+
+  it('skips a reading of 0 RSS (a process between two programs in exec) without calling it gone', async () => {
+    fakeProcess(450, 0);
+    const sampler = new ProcSampler({ pid: 450, intervalMs: 1000, procRoot: root, onSample: () => {} });
+    await sampler.start();
+    sampler.stop();
+    assert.equal(await sampler.sample(), null);
+    fakeProcess(450, 1000);
+    assert.equal((await sampler.sample())?.rss, 1000 * 1024);
   });
 
   it('does not start for a process that does not exist', async () => {

@@ -68,13 +68,17 @@ export class ProcSampler {
     this.timer = undefined;
   }
 
-  /** One sample now, or `undefined` when the process is gone. */
-  async sample(): Promise<OutsideSampleEvent | undefined> {
+  /**
+   * One sample now; `undefined` when the process is gone, `null` when it has no memory to read at this
+   * moment (0 RSS while it is between two programs in exec: `run` of a wrapper such as pyenv's shims).
+   */
+  async sample(): Promise<OutsideSampleEvent | undefined | null> {
     const { pid } = this.options;
     const identity = await readProcIdentity(pid, this.procRoot);
     if (identity === undefined || identity.startTime !== this.startTime) return undefined;
     const root = await readProcMemory(pid, this.procRoot);
     if (root === undefined) return undefined;
+    if (root.rss === 0) return null;
     const members = this.options.tree === true ? [root, ...(await this.descendants(pid))] : [root];
     const time = this.now();
     let rss = 0;
@@ -123,7 +127,7 @@ export class ProcSampler {
         this.options.onGone?.();
         return;
       }
-      this.options.onSample(sample);
+      if (sample !== null) this.options.onSample(sample);
     } catch {
       // /proc reads fail only when the process vanishes mid-read: the next tick sees it gone.
     } finally {
