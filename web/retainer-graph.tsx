@@ -216,7 +216,8 @@ export function RetainerGraph(props: { suspect: DashboardSuspect }) {
             color: '#3d6fa8',
             'text-background-color': '#ffffff',
             'text-background-opacity': 0.9,
-            'text-background-padding': '2px',
+            // Room below the baseline: underscores in edge names were cut off at 2px.
+            'text-background-padding': '4px',
             'text-margin-x': 8,
             'text-halign': 'right',
           },

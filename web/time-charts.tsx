@@ -153,6 +153,13 @@ export function TimeCharts(props: {
         hooks: {
           setScale: [(self, key) => onUserScale(self, key)],
           draw: [(self) => drawMarkers(self, markersRef.current)],
+          // Off the chart, the legend shows the latest values rather than dashes.
+          setCursor: [
+            (self) => {
+              if (self.cursor.idx == null && buffer.time.length > 0)
+                self.setLegend({ idx: buffer.time.length - 1 });
+            },
+          ],
         },
         plugins: [wheelZoomAndPan()],
       },
@@ -182,7 +189,7 @@ export function TimeCharts(props: {
                   fill: 'rgba(138, 107, 209, 0.35)',
                   width: 1,
                   points: { show: false },
-                  paths: uPlot.paths.bars!({ size: [0.9, 16], align: 1 }),
+                  paths: gcPausePaths(),
                   value: (_u, value) => formatMs(value),
                 },
               ],
@@ -307,6 +314,17 @@ export function TimeCharts(props: {
       <div ref={gcRef} class="gc-chart" />
     </div>
   );
+}
+
+/**
+ * Bars while there are fewer points than pixels; an area beyond. uPlot draws every bar, one by one
+ * (a day of samples: 86,400 rectangles, ~40 ms a frame), while its lines keep a point per pixel.
+ */
+function gcPausePaths(): uPlot.Series.PathBuilder {
+  const bars = uPlot.paths.bars!({ size: [0.9, 16], align: 1 });
+  const area = uPlot.paths.linear!();
+  return (u, seriesIdx, idx0, idx1) =>
+    (idx1 - idx0 > u.bbox.width / devicePixelRatio ? area : bars)(u, seriesIdx, idx0, idx1);
 }
 
 const pad = (n: number) => String(n).padStart(2, '0');
