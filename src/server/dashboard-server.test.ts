@@ -266,23 +266,31 @@ describe('dashboard server', () => {
     assert.equal((await post({ pid: PID, kind: 'delete' })).status, 400);
     capture = undefined;
     assert.equal((await post({ pid: PID, kind: 'snapshot' })).status, 409, 'no capture for this process');
-    let release: (files: string[]) => void = () => {};
-    capture = () => new Promise((resolve) => (release = resolve));
+    let fail: (error: Error) => void = () => {};
+    let asked: () => void = () => {};
+    const captureAsked = new Promise<void>((resolve) => (asked = resolve));
+    capture = () =>
+      new Promise((_resolve, reject) => {
+        fail = reject;
+        asked();
+      });
     const first = await post({ pid: PID, kind: 'series' }, { Origin: server.url.slice(0, -1) });
     assert.equal(first.status, 202);
     assert.equal((JSON.parse(first.body.toString()) as DashboardAction).state, 'capturing');
     const second = await post({ pid: PID, kind: 'snapshot' });
     assert.equal(second.status, 409);
     assert.match(second.body.toString(), /in progress/);
-    // The capture "fails" (no such file): the action says so and the next one may start.
-    release(['/nonexistent/heap.heapsnapshot']);
+    // The capture fails: the action says so and the next one may start.
+    await captureAsked;
+    fail(new Error('the agent could not take the heap snapshots'));
     let state: DashboardAction | undefined;
     for (let i = 0; i < 200 && state?.state !== 'failed'; i++) {
       await new Promise((resolve) => setTimeout(resolve, 25));
       state = live.state(1, PID)?.actions.at(-1);
     }
     assert.equal(state?.state, 'failed');
-    assert.ok(state?.message !== null);
+    assert.equal(state?.message, 'the agent could not take the heap snapshots');
+    assert.equal((await post({ pid: PID, kind: 'snapshot' })).status, 202, 'the next one may start');
   });
 
   it('refuses to start with a token too short to be safe, or a port that is taken', async () => {
