@@ -216,9 +216,9 @@ export class LiveSource implements DashboardSource {
         exit: null,
         series: new LiveSeries(this.options.seriesCapacity),
         verdict: null,
-        verdicts: new RecentList(500),
-        alerts: new RecentList(200),
-        gcEvents: new RecentList(500),
+        verdicts: new RecentList(this.listLimit(500)),
+        alerts: new RecentList(this.listLimit(200)),
+        gcEvents: new RecentList(this.listLimit(500)),
         gcKinds: new GcTally(),
         snapshots: new RecentList(100),
         analyses: new RecentList(KEPT_ANALYSES),
@@ -229,6 +229,14 @@ export class LiveSource implements DashboardSource {
       this.emit({ type: 'runs', runId: RUN_ID, pid });
     }
     return record;
+  }
+
+  /**
+   * In the user's own process the lists are kept short: until full they grow, and a leak search of
+   * that process would show them among its suspects for longer.
+   */
+  private listLimit(live: number): number {
+    return this.mode === 'in-process' ? Math.min(live, 50) : live;
   }
 
   private emit(event: DashboardEvent): void {
