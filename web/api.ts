@@ -21,6 +21,12 @@ export class ApiError extends Error {
 async function getJson<T>(path: string): Promise<T> {
   const response = await fetch(path, { headers: { Accept: 'application/json' } });
   const body = (await response.json().catch(() => ({}))) as T & { error?: string };
+  if (response.status === 401) {
+    throw new ApiError(
+      401,
+      'This page no longer has the dashboard’s token (memwatcher restarted?): open the URL it printed.',
+    );
+  }
   if (!response.ok) throw new ApiError(response.status, body.error ?? `${path}: HTTP ${response.status}`);
   return body;
 }
