@@ -18,8 +18,7 @@ import { cliPath, fixture, type Started, startNode, waitForOutput } from './supp
 
 const CHROMIUM = process.env.MEMWATCHER_CHROMIUM ?? '/usr/bin/chromium';
 const missing = !existsSync(CHROMIUM);
-const skip =
-  missing && !process.env.CI ? `${CHROMIUM} is not installed (apt-get install chromium)` : false;
+const skip = missing && !process.env.CI ? `${CHROMIUM} is not installed (apt-get install chromium)` : false;
 const screenshots =
   process.env.MEMWATCHER_SCREENSHOT_DIR ?? join(tmpdir(), 'memwatcher-dashboard-screenshots');
 /** Longer watches make fuller pictures (the README's); the test itself needs a few seconds. */
