@@ -18,6 +18,7 @@ import {
   formatPause,
   formatPercent,
   noSuspectsReason,
+  runFacts,
   verdictHeadline,
 } from './report-wording.ts';
 import { layoutRetainerGraph, retainerGraph } from './retainer-graph.ts';
@@ -99,21 +100,7 @@ function programName(report: Report): string {
 
 function runHeader(report: Report): string {
   const run = report.run;
-  const meta = [
-    run.pid === null ? null : `pid ${run.pid}`,
-    run.nodeVersion === null
-      ? run.watchedBy === 'proc'
-        ? 'watched from outside'
-        : null
-      : `Node ${run.nodeVersion}`,
-    `started ${formatClock(run.startedAt)}`,
-    run.durationMs === null ? 'still running' : `ran ${formatDuration(run.durationMs)}`,
-    run.signal !== null
-      ? `killed by ${run.signal}`
-      : run.exitCode === null
-        ? null
-        : `exit code ${run.exitCode}`,
-  ].filter((part) => part !== null);
+  const meta = runFacts(run);
   return `<header class="run"><h1><b>memwatcher</b> report</h1><span class="command">${esc(
     formatCommand(run.command),
   )}</span><span class="meta">${esc(meta.join(' · '))}</span></header>`;

@@ -5,13 +5,13 @@ import { buildReport, type FigureStats, type MemoryFigure, type Report } from '.
 import type { MemoryPoint, ReportModel } from './report-model.ts';
 import {
   formatBytes,
-  formatClock,
   formatCommand,
   formatCount,
   formatDuration,
   formatPause,
   formatPercent,
   noSuspectsReason,
+  runFacts,
   type VerdictTone,
   verdictHeadline,
 } from './report-wording.ts';
@@ -65,21 +65,7 @@ export function renderReportText(model: ReportModel, options: TextReportOptions)
 
 function runLines(report: Report, style: Styler): string {
   const run = report.run;
-  const meta = [
-    run.pid === null ? null : `pid ${run.pid}`,
-    run.nodeVersion === null
-      ? run.watchedBy === 'proc'
-        ? 'watched from outside'
-        : null
-      : `Node ${run.nodeVersion}`,
-    `started ${formatClock(run.startedAt)}`,
-    run.durationMs === null ? 'still running' : `ran ${formatDuration(run.durationMs)}`,
-    run.signal !== null
-      ? `killed by ${run.signal}`
-      : run.exitCode === null
-        ? null
-        : `exit code ${run.exitCode}`,
-  ].filter((part) => part !== null);
+  const meta = runFacts(run);
   return `${style.heading('memwatcher report')}  ${formatCommand(run.command)}\n${style.dim(meta.join(' · '))}`;
 }
 

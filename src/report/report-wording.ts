@@ -168,6 +168,25 @@ export function formatClock(time: number): string {
 }
 
 /** A command line as a shell would show it (arguments with spaces or quotes quoted). */
+/** The run's facts for a report's header: pid, what watched it, when, how long, how it ended. */
+export function runFacts(run: Report['run']): string[] {
+  return [
+    run.pid === null ? null : `pid ${run.pid}`,
+    run.nodeVersion === null
+      ? run.watchedBy === 'proc'
+        ? 'watched from outside'
+        : null
+      : `Node ${run.nodeVersion}`,
+    `started ${formatClock(run.startedAt)}`,
+    run.durationMs === null ? 'still running' : `ran ${formatDuration(run.durationMs)}`,
+    run.signal !== null
+      ? `killed by ${run.signal}`
+      : run.exitCode === null
+        ? null
+        : `exit code ${run.exitCode}`,
+  ].filter((part) => part !== null);
+}
+
 export function formatCommand(command: readonly string[]): string {
   return command
     .map((arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", `'\\''`)}'`))

@@ -4,6 +4,7 @@ import { DashboardError, InvalidOptionError } from '../errors.ts';
 import { AccessCheck, checkAccessToken, newAccessToken } from './access-token.ts';
 import { handleApi } from './api-routes.ts';
 import type { DashboardSource } from './dashboard-source.ts';
+import { listenFailureReason } from './listen-failure.ts';
 import { metricsRequestHandler, type RendersMetrics } from './metrics-endpoint.ts';
 import { SECURITY_HEADERS } from './security-headers.ts';
 import type { SnapshotActions } from './snapshot-actions.ts';
@@ -133,14 +134,7 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
   if (options.keepAlive !== true) server.on('connection', (socket) => socket.unref());
   await new Promise<void>((resolve, reject) => {
     const fail = (error: NodeJS.ErrnoException) => {
-      const why =
-        error.code === 'EADDRINUSE'
-          ? 'the port is taken by another program; choose another port (or 0 for any free one)'
-          : error.code === 'EADDRNOTAVAIL'
-            ? 'that address is not one of this machine; use 127.0.0.1 or an address of this machine'
-            : error.code === 'EACCES'
-              ? 'no permission (ports below 1024 need privileges); choose a port above 1024'
-              : error.message;
+      const why = listenFailureReason(error);
       reject(
         new DashboardError('ERR_DASHBOARD_LISTEN', `cannot serve the dashboard on ${host}:${port}: ${why}.`, {
           cause: error,

@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { InvalidOptionError, MetricsError } from '../errors.ts';
+import { listenFailureReason } from './listen-failure.ts';
 
 /** What the endpoint serves: `WatcherMetrics`, `FleetMetrics`, or anything that renders the text format. */
 export interface RendersMetrics {
@@ -118,14 +119,7 @@ export async function serveMetrics(
   server.on('connection', (socket) => socket.unref());
   await new Promise<void>((resolve, reject) => {
     const fail = (error: NodeJS.ErrnoException) => {
-      const why =
-        error.code === 'EADDRINUSE'
-          ? 'the port is taken by another program; choose another port'
-          : error.code === 'EADDRNOTAVAIL'
-            ? 'that address is not one of this machine; use 127.0.0.1 or an address of this machine'
-            : error.code === 'EACCES'
-              ? 'no permission (ports below 1024 need privileges); choose a port above 1024'
-              : error.message;
+      const why = listenFailureReason(error);
       reject(
         new MetricsError('ERR_METRICS_LISTEN', `cannot serve metrics on ${host}:${port}: ${why}.`, {
           cause: error,
