@@ -163,6 +163,22 @@ describe('combineVerdict', () => {
     assert.match(verdict.summary, /leak in native memory/);
   });
 
+  it('does not call native memory a leak when RSS itself is flat (V8 gave heap pages back)', () => {
+    // A healthy program running full GCs: heap capacity shrinks, RSS stays, so RSS − heap rises.
+    const verdict = combineVerdict({
+      time: 1,
+      heap: trend('stable', 0, 50 * MB),
+      external: trend('stable', 0, 5 * MB),
+      rss: trend('stable', 0, 200 * MB),
+      native: trend('leak', 3 * MB, 120 * MB),
+      heapLimit: 300 * MB,
+    });
+    assert.equal(verdict.leaking, false);
+    assert.equal(verdict.culprit, undefined);
+    assert.equal(verdict.native.status, 'stable');
+    assert.equal(verdict.status, 'stable');
+  });
+
   it('does not call RSS growth alone a leak (heap capacity growth, or a heap not judged yet)', () => {
     const verdict = combineVerdict({
       time: 1,

@@ -228,7 +228,15 @@ export function combineVerdict(input: {
   readonly native: MemoryTrend;
   readonly heapLimit: number;
 }): LeakVerdict {
-  const { heap, external, native, heapLimit } = input;
+  const { heap, external, heapLimit } = input;
+  // Native memory is RSS minus what the heap and external memory explain: when V8 gives heap pages
+  // back (after a full GC, say) that difference rises while RSS does not move. Growth of native memory
+  // that RSS itself does not show is bookkeeping, not a leak.
+  const rssRises = input.rss.status === 'leak' || input.rss.status === 'growing';
+  const native: MemoryTrend =
+    (input.native.status === 'leak' || input.native.status === 'growing') && !rssRises
+      ? { ...input.native, status: 'stable' }
+      : input.native;
   const culprit: LeakCulprit | undefined =
     heap.status === 'leak'
       ? 'js-heap'
