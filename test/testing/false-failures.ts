@@ -13,6 +13,7 @@ interface Outcome {
   name: string;
   passed: boolean;
   ms: number;
+  cpuMs: number;
   code?: string;
   message?: string;
   result?: { callsPerRound: number; extensions: number };
@@ -56,7 +57,7 @@ function quantile(sorted: readonly number[], q: number): number {
 const selected = workloads.filter((workload) => only.length === 0 || only.includes(workload.name));
 console.log(`${runs} runs per workload, each in a fresh process, ${concurrency} at a time`);
 console.log(
-  'workload        expected  failed  passed  median ms  p90 ms  max ms  extended  calls/round (median)',
+  'workload        expected  failed  passed  median ms  p90 ms  max ms  median cpu ms  extended  calls/round (median)',
 );
 for (const workload of selected) {
   const outcomes: Outcome[] = [];
@@ -70,6 +71,7 @@ for (const workload of selected) {
   await Promise.all(Array.from({ length: concurrency }, lane));
   const failed = outcomes.filter((outcome) => !outcome.passed);
   const ms = outcomes.map((outcome) => outcome.ms).sort((a, b) => a - b);
+  const cpu = outcomes.map((outcome) => outcome.cpuMs).sort((a, b) => a - b);
   const extended = outcomes.filter((outcome) => (outcome.result?.extensions ?? 0) > 0).length;
   const perRound = outcomes
     .map((outcome) => outcome.result?.callsPerRound ?? Number.NaN)
@@ -84,6 +86,7 @@ for (const workload of selected) {
       quantile(ms, 0.5).toFixed(0).padStart(9),
       quantile(ms, 0.9).toFixed(0).padStart(6),
       (ms.at(-1) ?? Number.NaN).toFixed(0).padStart(6),
+      quantile(cpu, 0.5).toFixed(0).padStart(13),
       String(extended).padStart(8),
       String(quantile(perRound, 0.5)).padStart(10),
     ].join('  '),
