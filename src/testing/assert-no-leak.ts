@@ -78,7 +78,8 @@ const targetRoundMs = 50;
  * @example
  * import { assertNoLeak } from 'memwatcher/testing';
  * test('rendering does not leak', async () => {
- *   await assertNoLeak(() => render(<Page />), { tolerance: 0 });
+ *   const result = await assertNoLeak(() => renderPage({ user: 'ada' }));
+ *   console.log(result.growthBytesPerCall, result.calls); // e.g. 0 2227
  * });
  */
 export function assertNoLeak(
