@@ -3,6 +3,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import v8 from 'node:v8';
 import type { ClassSummaryEntry } from '../analysis-types.ts';
 import type { Constructor } from './counted-classes.ts';
+import { mainContextGlobal } from './main-context.ts';
 
 /**
  * How a census counts, and what it costs the host. Both pauses grow with the heap; each census
@@ -109,7 +110,7 @@ const objectGroup = 'memwatcher-census';
 
 /** Objects whose prototype chain includes `prototype`, counted by the inspector. */
 async function countByPrototype(session: Session, prototype: unknown): Promise<number> {
-  const slots = globalThis as unknown as Record<symbol, unknown>;
+  const slots = mainContextGlobal();
   slots[handoff] = prototype;
   try {
     const found = await session.post('Runtime.evaluate', {

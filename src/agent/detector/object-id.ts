@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Session } from 'node:inspector/promises';
 import { inspectorCall } from '../inspector-session.ts';
+import { mainContextGlobal } from './main-context.ts';
 
 const objectGroup = 'memwatcher-object-id';
 
@@ -17,7 +18,8 @@ export async function snapshotObjectId(session: Session, target: object): Promis
   // `Runtime.evaluate` can only reach the object through something global; a random, non-enumerable
   // property is the least visible way, and it lives only for this synchronous dispatch.
   const key = `__memwatcher_${randomBytes(6).toString('hex')}`;
-  Object.defineProperty(globalThis, key, { value: target, configurable: true, enumerable: false });
+  const global = mainContextGlobal();
+  Object.defineProperty(global, key, { value: target, configurable: true, enumerable: false });
   try {
     const evaluated = await inspectorCall('Runtime.evaluate', () =>
       session.post('Runtime.evaluate', {
@@ -34,7 +36,7 @@ export async function snapshotObjectId(session: Session, target: object): Promis
     const id = Number(heapSnapshotObjectId);
     return Number.isSafeInteger(id) && id > 0 ? id : undefined;
   } finally {
-    delete (globalThis as Record<string, unknown>)[key];
+    delete global[key];
     await session.post('Runtime.releaseObjectGroup', { objectGroup }).catch(() => {});
   }
 }
