@@ -6,7 +6,15 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -38,15 +46,91 @@ before(() => {
 after(() => rmSync(packageDir, { recursive: true, force: true }));
 
 test('the build emits JavaScript and declarations for every public entry', () => {
-  for (const entry of [
-    'cli/main.js',
-    'heap/index.js',
-    'heap/index.d.ts',
-    'heap/worker.js',
-    'heap/engine-worker.js',
-  ]) {
-    assert.ok(existsSync(join(packageDir, 'dist', entry)), `dist/${entry} is missing`);
+  // Every file package.json's `exports` names (except the sources' condition), the bin, and the files
+  // started by URL rather than imported (worker threads).
+  const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+    exports: Record<string, string | Record<string, string>>;
+  };
+  const entries = new Set(['dist/cli/main.js', 'dist/heap/worker.js', 'dist/heap/engine-worker.js']);
+  for (const target of Object.values(manifest.exports)) {
+    if (typeof target === 'string') continue;
+    for (const [condition, file] of Object.entries(target)) {
+      if (condition !== 'memwatcher-source') entries.add(file.replace(/^\.\//, ''));
+    }
   }
+  assert.ok(entries.size >= 14, 'package.json exports fewer entries than expected');
+  for (const entry of entries) {
+    assert.ok(existsSync(join(packageDir, entry)), `${entry} is missing from the build`);
+  }
+});
+
+test('every public entry of the build can be imported without type stripping', async () => {
+  // Installed dependencies, as a user's node_modules would have them (the static test below makes sure
+  // only `dependencies` and optional peers are imported).
+  const modules = join(packageDir, 'node_modules');
+  if (!existsSync(modules)) symlinkSync(join(root, 'node_modules'), modules, 'dir');
+  for (const entry of [
+    'index.js',
+    'heap/index.js',
+    'report/index.js',
+    'testing/index.js',
+    'metrics/index.js',
+  ]) {
+    const module = (await import(join(packageDir, 'dist', entry))) as Record<string, unknown>;
+    assert.ok(Object.keys(module).length > 0, `dist/${entry} exports nothing`);
+  }
+});
+
+test('the compiled code imports only Node built-ins, dependencies and optional peers', () => {
+  const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+    dependencies?: Record<string, string>;
+    peerDependencies?: Record<string, string>;
+  };
+  const allowed = new Set([
+    ...Object.keys(manifest.dependencies ?? {}),
+    ...Object.keys(manifest.peerDependencies ?? {}),
+  ]);
+  const offenders: string[] = [];
+  const visit = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) visit(path);
+      else if (entry.name.endsWith('.js')) {
+        const text = readFileSync(path, 'utf8');
+        // Static imports and re-exports (`… from 'x'` ending a statement), bare side-effect imports, and
+        // dynamic imports of a literal.
+        const specifiers = [
+          ...text.matchAll(/^\s*(?:import|export)\b[^;]*?\bfrom\s*['"]([^'"]+)['"];?\s*$/gm),
+          ...text.matchAll(/^\s*import\s*['"]([^'"]+)['"];?\s*$/gm),
+          ...text.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g),
+        ].map((match) => match[1]!);
+        for (const specifier of specifiers) {
+          // Relative files, and code the build writes into strings (run's preload: `import('${href}')`).
+          if (specifier.startsWith('.') || specifier.startsWith('/') || specifier.includes('${')) continue;
+          if (specifier.startsWith('node:')) continue;
+          const name = specifier.startsWith('@')
+            ? specifier.split('/').slice(0, 2).join('/')
+            : specifier.split('/')[0]!;
+          if (!allowed.has(name)) offenders.push(`${path.slice(packageDir.length + 1)} imports ${specifier}`);
+        }
+      }
+    }
+  };
+  visit(join(packageDir, 'dist', 'cli'));
+  for (const dir of [
+    'agent',
+    'heap',
+    'report',
+    'testing',
+    'metrics',
+    'server',
+    'store',
+    'collector',
+    'inspector-client',
+  ]) {
+    if (existsSync(join(packageDir, 'dist', dir))) visit(join(packageDir, 'dist', dir));
+  }
+  assert.deepEqual(offenders, []);
 });
 
 test('the compiled CLI analyzes a snapshot (engine in its worker thread, from .js files)', () => {
