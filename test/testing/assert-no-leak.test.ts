@@ -69,7 +69,9 @@ test('fails without keeping anything: the temporary snapshots and their director
   const previous = process.env.TMPDIR;
   process.env.TMPDIR = temp; // os.tmpdir() reads it on every call
   try {
-    const error = await assertNoLeak(leaks200Bytes(), { rounds: 8, iterations: 100 }).then(
+    // Calls per round left adaptive: a fixed small count can sit below the noise margin (this test
+    // once passed a leak with 100 calls per round on a busy machine) and this test is about clean-up.
+    const error = await assertNoLeak(leaks200Bytes(), { rounds: 8 }).then(
       () => assert.fail('the leak passed'),
       (caught: unknown) => caught,
     );
