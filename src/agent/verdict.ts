@@ -10,7 +10,8 @@
  * 4. The growth over the window must be at least 4 noise scales (chance drift stays below).
  * 5. The points must cover half the window.
  *
- * Passing 1 but not 2–5 is `growing`. Once `leak`, a figure stays `leak` while 1 holds (hysteresis).
+ * Passing 1 but not 2–5 is `growing`. Once `leak`, a figure stays `leak` while 1 holds (hysteresis);
+ * once `growing`, rule 2 makes it `stable` again only when the last segment is clearly flat.
  * On simulated sawtooth heaps (`verdict.test.ts`, and 2 160 fill / 800 flat runs of 40 min judged
  * every 10 s while developing this) fills and flat heaps were called leaks in 0.1 % of runs, leaks
  * of 1, 6 and 60 MB/min always within a window after the warm-up.
@@ -115,6 +116,8 @@ const NOISE_MULTIPLE = 4;
 const MIN_POINTS_FOR_THIRDS = 9;
 /** Share of the window's growth rate (and of `minGrowthBytesPerMinute`) each segment must grow at. */
 const SEGMENT_GROWTH_SHARE = 0.5;
+/** Share of that bar under which a `growing` figure's last segment counts as flat again. */
+const STABLE_AGAIN_SHARE = 0.5;
 
 /**
  * Judge one series. `points` must already be restricted to the window (see {@link pointsToJudge});
@@ -172,7 +175,15 @@ export function judgeTrend(
     segment.length < 2 ? undefined : perMinute(theilSenSlope(segment)) >= segmentThreshold,
   );
   const lastGrows = grows.at(-1);
-  if (lastGrows === false) return { status: 'stable', ...base };
+  if (lastGrows === false) {
+    // Hysteresis band: a figure already `growing` returns to `stable` only when its last segment is
+    // clearly flat (below half the bar). Without it, growth whose last third sits near the bar
+    // alternated stable/growing at every judgement (seen with RSS after heap snapshots).
+    const last = splitByTime(points, segments).at(-1)!;
+    const clearlyFlat = perMinute(theilSenSlope(last)) < segmentThreshold * STABLE_AGAIN_SHARE;
+    if (previous !== 'growing' || clearlyFlat) return { status: 'stable', ...base };
+    return { status: 'growing', ...base };
+  }
   // A leak grows in every segment of the window and a line explains it better than a single step; a
   // cache filled once is significant over the window too, but it is a step. Errors are compared per
   // degree of freedom: the step has three parameters (two levels and where), the line two, which
