@@ -221,3 +221,25 @@ describe('combineVerdict', () => {
     assert.ok(verdict.timeToHeapLimitMs !== undefined);
   });
 });
+
+describe('judgeTrend hysteresis between growing and stable', () => {
+  // 13 points over 6 minutes: steep for 4 minutes, then a last third that still rises, at 60 % of
+  // the half-rate bar (between "clearly flat" and "growing").
+  const points = Array.from({ length: 13 }, (_, i) => {
+    const time = MINUTE + i * 30_000;
+    const value = i <= 8 ? 50 * MB + i * 2 * MB : 50 * MB + 16 * MB + (i - 8) * 0.3 * 2 * MB;
+    return { time, value };
+  });
+  const clock = { now: points.at(-1)!.time, startedAt: 0 };
+
+  it('a figure that was stable stays stable when the last third slows under the bar', () => {
+    assert.equal(judgeTrend(points, settings, clock, 'stable').status, 'stable');
+    assert.equal(judgeTrend(points, settings, clock).status, 'stable');
+  });
+
+  it('a figure that was growing keeps growing until the last third is clearly flat', () => {
+    assert.equal(judgeTrend(points, settings, clock, 'growing').status, 'growing');
+    const flat = points.map((point, i) => (i > 8 ? { ...point, value: points[8]!.value } : point));
+    assert.equal(judgeTrend(flat, settings, clock, 'growing').status, 'stable');
+  });
+});
