@@ -26,12 +26,15 @@ export function SnapshotsPanel(props: {
   );
   const latestActions = [...props.actions].sort((a, b) => b.id - a.id).slice(0, 3);
   const disabled = !props.canAct || running !== undefined;
+  // The server says why (watched from outside through /proc, exited, …); the rest is for a page
+  // that has no process to show yet.
   const why = !props.canAct
     ? props.history
       ? 'This page shows a history file: snapshots are taken by a live dashboard (memwatcher run --serve).'
-      : props.process?.exit != null
-        ? 'The process has exited.'
-        : 'Heap snapshots need a Node process watched through its agent or the inspector.'
+      : (props.process?.snapshotsUnavailable ??
+        (props.process?.exit != null
+          ? 'The process has exited.'
+          : 'Heap snapshots need a Node process watched through its agent or the inspector.'))
     : undefined;
   return (
     <section class="panel" data-testid="snapshots">

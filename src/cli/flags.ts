@@ -122,7 +122,10 @@ export function describeFlags(flags: Record<string, AnyFlagDefinition>): string[
     const short = definition.short === undefined ? '    ' : `-${definition.short}, `;
     const value = definition.type === 'string' ? ` <${definition.valueName ?? 'value'}>` : '';
     const fallback =
-      definition.type === 'string' && definition.default !== undefined
+      // A description that says its default in the user's words (`Default: 1s.`) is not followed by the raw value.
+      definition.type === 'string' &&
+      definition.default !== undefined &&
+      !/\bDefault:/.test(definition.description)
         ? ` Default: ${definition.default}.`
         : '';
     return [`${short}--${flagName(key)}${value}`, `${definition.description}${fallback}`] as const;

@@ -13,7 +13,7 @@ export interface ServeAddress {
   readonly port: number;
 }
 
-/** The flags `run`, `attach` and `dashboard` share to serve the dashboard. */
+/** The flags `run`, `attach`, `watch` and `dashboard` share to serve the dashboard. */
 export interface ServeFlags {
   serve: ServeAddress | undefined;
   token: string | undefined;
@@ -80,7 +80,7 @@ export function tokenFrom(flags: ServeFlags, env: NodeJS.ProcessEnv): string | u
 }
 
 /**
- * `--serve` for `run` and `attach`: starts the dashboard on the session's collector (before its
+ * `--serve` for `run`, `attach` and `watch`: starts the dashboard on the session's collector (before its
  * `start` event) and says where to open it. The server code is loaded only when asked for.
  * @throws {DashboardError} the port cannot be listened on, the page is not built.
  */

@@ -6,6 +6,7 @@ import { AttachError } from '../errors.ts';
 import { shouldUseColor } from './color.ts';
 import { defineCommand } from './command.ts';
 import { parsePidArgument } from './pid-argument.ts';
+import { type ServeFlags, serveFlagDefinitions, serveSession } from './serve-options.ts';
 import {
   collectorOptionsFromFlags,
   parseDuration,
@@ -14,7 +15,7 @@ import {
   withFlagNames,
 } from './watch-options.ts';
 
-interface WatchCommandFlags extends WatchFlags {
+interface WatchCommandFlags extends WatchFlags, ServeFlags {
   duration: number | undefined;
   tree: boolean;
 }
@@ -33,9 +34,13 @@ Watches a running process of any kind (Python, Java, Node, a binary) from outsid
 (so an allocation sawtooth is not growth), with alerts, --events, --db and --report as for
 'memwatcher run'. Nothing is injected into the process and nothing in it changes.
 
+With --serve, the live dashboard and /metrics are served from memwatcher as for 'memwatcher run
+--serve' (behind a token, on 127.0.0.1 unless a host is named). Its heap snapshot buttons are
+unavailable, and the page and the API say why: a process read through /proc has no heap to read.
+
 Watching ends when the process exits, on Ctrl-C, SIGTERM or SIGHUP, or after --duration; memwatcher
-then exits with 0. For the JS heap of a Node process use 'memwatcher attach <pid>'. A PID that names
-no process exits with 3.`,
+then exits with 0 (the dashboard closes with it). For the JS heap of a Node process use 'memwatcher
+attach <pid>'. A PID that names no process exits with 3.`,
   flags: {
     ...watchFlagDefinitions,
     onLeak: {
@@ -54,6 +59,12 @@ no process exits with 3.`,
       type: 'boolean',
       description: "Sum the process and all its descendants (a launcher, a server's workers).",
     },
+    ...serveFlagDefinitions,
+    showStrings: {
+      ...serveFlagDefinitions.showStrings,
+      description:
+        'Accepted as for run and attach; no effect here: watch reads no heap, so there are no heap names to show.',
+    },
   },
   positionals: { name: 'pid', min: 1, max: 1 },
   examples: [
@@ -61,6 +72,7 @@ no process exits with 3.`,
     'memwatcher watch $(pgrep -f worker.py) --events watch.ndjson --report report.html',
     'memwatcher watch 4242 --tree --alert-rss 2GB --webhook https://hooks.example.com/T000/B000/XXXX',
     'memwatcher watch 4242 --window 2m --warmup 10s --duration 5m --db history.db',
+    'memwatcher watch 4242 --serve 8080',
   ],
   async run({ options, positionals, context }) {
     const pid = parsePidArgument(positionals[0], 'watch');
@@ -74,11 +86,10 @@ no process exits with 3.`,
     }
     let session: WatchSession;
     try {
+      // Begun below, once the dashboard (if any) listens: it must see the `start` event.
       session = await WatchSession.open({
         mode: 'watch',
         command: identity.commandLine,
-        pid,
-        method: 'proc',
         collector: collectorOptionsFromFlags(options),
         events: options.events,
         db: options.db,
@@ -94,36 +105,57 @@ no process exits with 3.`,
     } catch (error) {
       throw withFlagNames(error);
     }
-
-    let end: (reason: ExitEvent['reason']) => void = () => {};
-    const ended = new Promise<ExitEvent['reason']>((resolve) => {
-      end = resolve;
-    });
-    const stop = () => end('stopped');
-    context.signal.addEventListener('abort', stop, { once: true });
-    for (const signal of STOP_SIGNALS) process.on(signal, stop);
-    const timer =
-      options.duration === undefined ? undefined : setTimeout(() => end('duration'), options.duration);
-    const sampler = new ProcSampler({
-      pid,
-      intervalMs: session.collector.settings.intervalMs,
-      tree: options.tree,
-      onSample: (sample) => session.collector.acceptSample(sample),
-      onGone: () => end('exited'),
-    });
-    if (!(await sampler.start())) end('exited');
-    else if (!options.quiet) {
-      const what = identity.commandLine.join(' ') || `pid ${pid}`;
-      session.say(
-        `memwatcher: watching pid ${pid} (${what.length > 60 ? `${what.slice(0, 59)}…` : what}) from outside every ${session.collector.settings.intervalMs} ms; Ctrl-C stops.`,
-      );
+    const dashboard = await serveSession(session, options, context, 'watch', identity.commandLine).catch(
+      async (error: unknown) => {
+        await session.finish({ exitCode: null, signal: null, reason: 'stopped' });
+        throw error;
+      },
+    );
+    try {
+      await watchUntilDone(pid, identity.commandLine, session, options, context);
+    } finally {
+      await dashboard?.close();
     }
-
-    const reason = await ended;
-    clearTimeout(timer);
-    sampler.stop();
-    context.signal.removeEventListener('abort', stop);
-    for (const signal of STOP_SIGNALS) process.off(signal, stop);
-    await session.finish({ exitCode: null, signal: null, reason });
   },
 });
+
+/** Samples `pid` from /proc until it exits, Ctrl-C, SIGTERM/SIGHUP or `--duration`; then finishes the session. */
+async function watchUntilDone(
+  pid: number,
+  commandLine: readonly string[],
+  session: WatchSession,
+  options: WatchCommandFlags,
+  context: { signal: AbortSignal },
+): Promise<void> {
+  session.begin(pid, 'proc');
+  let end: (reason: ExitEvent['reason']) => void = () => {};
+  const ended = new Promise<ExitEvent['reason']>((resolve) => {
+    end = resolve;
+  });
+  const stop = () => end('stopped');
+  context.signal.addEventListener('abort', stop, { once: true });
+  for (const signal of STOP_SIGNALS) process.on(signal, stop);
+  const timer =
+    options.duration === undefined ? undefined : setTimeout(() => end('duration'), options.duration);
+  const sampler = new ProcSampler({
+    pid,
+    intervalMs: session.collector.settings.intervalMs,
+    tree: options.tree,
+    onSample: (sample) => session.collector.acceptSample(sample),
+    onGone: () => end('exited'),
+  });
+  if (!(await sampler.start())) end('exited');
+  else if (!options.quiet) {
+    const what = commandLine.join(' ') || `pid ${pid}`;
+    session.say(
+      `memwatcher: watching pid ${pid} (${what.length > 60 ? `${what.slice(0, 59)}…` : what}) from outside every ${session.collector.settings.intervalMs} ms; Ctrl-C stops.`,
+    );
+  }
+
+  const reason = await ended;
+  clearTimeout(timer);
+  sampler.stop();
+  context.signal.removeEventListener('abort', stop);
+  for (const signal of STOP_SIGNALS) process.off(signal, stop);
+  await session.finish({ exitCode: null, signal: null, reason });
+}

@@ -4,7 +4,7 @@
  * anything of Node. Times are ms since epoch, sizes bytes; unknown figures are `null`.
  */
 
-/** `live`: `memwatcher run/attach --serve`; `history`: `memwatcher dashboard --db`; `in-process`: `watcher.serve()`. */
+/** `live`: `memwatcher run/attach/watch --serve`; `history`: `memwatcher dashboard --db`; `in-process`: `watcher.serve()`. */
 export type DashboardMode = 'live' | 'history' | 'in-process';
 
 export interface DashboardInfo {
@@ -33,6 +33,11 @@ export interface DashboardProcess {
   readonly lastSample: number | null;
   /** Snapshots can be taken of it now. */
   readonly canSnapshot: boolean;
+  /**
+   * Why snapshots cannot be taken of it now, said to the user (watched from outside through /proc,
+   * exited, a history file); `null` when they can.
+   */
+  readonly snapshotsUnavailable: string | null;
   /** `null` while it runs. */
   readonly exit: {
     readonly time: number;

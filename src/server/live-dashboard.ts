@@ -7,7 +7,7 @@ import { SnapshotActions } from './snapshot-actions.ts';
 
 export interface LiveDashboardOptions {
   readonly collector: Collector;
-  /** `run`, `attach`. */
+  /** `run`, `attach`, `watch`. */
   readonly mode: string;
   readonly command: readonly string[];
   readonly host: string;
@@ -22,13 +22,16 @@ export interface LiveDashboardOptions {
 
 export interface LiveDashboard {
   readonly server: DashboardServer;
-  /** How to take snapshots of `pid` (the agent once it said hello, the inspector for `attach`); `undefined` to stop. */
+  /**
+   * How to take snapshots of `pid` (the agent once it said hello, the inspector for `attach`); `undefined` to stop.
+   * Never called for a process watched from outside (`watch`): its page says why snapshots are unavailable.
+   */
   setSnapshotCapture(pid: number, capture: SnapshotSeriesCapture | undefined): void;
   close(): Promise<void>;
 }
 
 /**
- * `memwatcher run/attach --serve`: the dashboard in the memwatcher process, fed by the collector, so
+ * `memwatcher run/attach/watch --serve`: the dashboard in the memwatcher process, fed by the collector, so
  * the watched program pays nothing for it (no server, no JSON, no sockets in its process). Its
  * snapshots' analyses are published on the collector, so `--events` and `--db` record them too.
  * Call before the collector's `start` event (before `session.begin`).
@@ -50,6 +53,7 @@ export async function startLiveDashboard(options: LiveDashboardOptions): Promise
     dir: options.snapshotDir,
     ...(options.seriesIntervalMs === undefined ? {} : { seriesIntervalMs: options.seriesIntervalMs }),
     captureFor: (pid) => captures.get(pid),
+    unavailableReason: (pid) => live.snapshotsUnavailable(pid),
     publish: (event) => options.collector.publish(event),
     analysisIdFor: (files) => live.analysisIdFor(files),
     onChange: (action) => live.recordAction(action),

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { AnalysisEvent } from '../collector/events.ts';
+import type { AnalysisEvent, StartEvent } from '../collector/events.ts';
+import { sampleAt } from '../collector/sinks.fixture.ts';
 import type { AnalysisResult } from '../heap/types.ts';
 import { SECRET_KEY, SECRET_VALUE, sessionSuspect, tokenSuspect } from '../report/sample-model.fixture.ts';
 import { oneOfEach, sample } from '../store/history.fixture.ts';
@@ -103,6 +104,71 @@ describe('LiveSource', () => {
     assert.equal(run?.live, false);
     assert.equal(run?.exitCode, 3);
     assert.equal(run?.processes[0]?.exit?.exitCode, 3);
+  });
+
+  it('says why heap snapshots are unavailable: watched from outside, not said hello yet, exited', () => {
+    const start = (mode: string, method: StartEvent['method']): StartEvent => ({
+      type: 'start',
+      source: 'collector',
+      time: T0,
+      pid: PID,
+      mode,
+      command: ['prog'],
+      method,
+      intervalMs: 1000,
+      windowMs: 600_000,
+      warmupMs: 60_000,
+    });
+    const unavailable = (live: LiveSource) => {
+      const process0 = live.runs()[0]?.processes[0];
+      assert.equal(process0?.canSnapshot, process0?.snapshotsUnavailable === null);
+      return process0?.snapshotsUnavailable ?? null;
+    };
+
+    const watched = new LiveSource({ mode: 'live', runMode: 'watch', command: [], canSnapshot: () => false });
+    watched.accept(start('watch', 'proc'));
+    watched.accept(sampleAt(PID, 0, 50e6));
+    assert.match(
+      unavailable(watched)!,
+      /^Heap snapshots are unavailable for pid 4242: 'memwatcher watch' .*\/proc/,
+    );
+    assert.match(unavailable(watched)!, /memwatcher attach 4242 --serve/);
+    assert.equal(
+      watched.snapshotsUnavailable(PID),
+      unavailable(watched),
+      'the API refuses in the same words',
+    );
+    assert.match(watched.snapshotsUnavailable(1)!, /pid 1: this dashboard does not watch it/);
+
+    const python = new LiveSource({ mode: 'live', runMode: 'run', command: [], canSnapshot: () => false });
+    python.accept(start('run', 'proc'));
+    assert.match(unavailable(python)!, /through \/proc.*not a Node program/);
+
+    // `npm start`: a Node program whose agent never says hello over IPC is sampled from outside after all.
+    const npm = new LiveSource({ mode: 'live', runMode: 'run', command: [], canSnapshot: () => false });
+    npm.accept(start('run', 'agent'));
+    assert.match(unavailable(npm)!, /until its agent says hello/);
+    npm.accept(sampleAt(PID, 3000, 80e6));
+    assert.equal(npm.runs()[0]?.processes[0]?.method, 'proc', 'the page shows no JS heap figures');
+    assert.match(unavailable(npm)!, /through \/proc/);
+
+    let capture = true;
+    const node = new LiveSource({ mode: 'live', runMode: 'run', command: [], canSnapshot: () => capture });
+    for (const message of oneOfEach(PID, T0)) node.accept(message);
+    assert.equal(unavailable(node), null, 'the agent said hello and can take them');
+    capture = false;
+    assert.match(unavailable(node)!, /pid 4242 now\.$/);
+    capture = true;
+    node.accept({
+      type: 'exit',
+      source: 'collector',
+      time: T0 + 9,
+      pid: PID,
+      exitCode: 0,
+      signal: null,
+      reason: 'exited',
+    });
+    assert.match(unavailable(node)!, /pid 4242: it has exited\.$/);
   });
 
   it('keeps analyses by id, names redacted unless asked for', () => {

@@ -142,7 +142,8 @@ export class LiveSource implements DashboardSource {
       intervalMs: record.intervalMs,
       firstSample: record.series.firstTime,
       lastSample: record.series.lastTime,
-      canSnapshot: record.exit === null && (this.options.canSnapshot?.(record.pid) ?? false),
+      canSnapshot: this.snapshotsUnavailable(record.pid) === null,
+      snapshotsUnavailable: this.snapshotsUnavailable(record.pid),
       exit: record.exit,
     }));
     return [
@@ -158,6 +159,27 @@ export class LiveSource implements DashboardSource {
         processes,
       },
     ];
+  }
+
+  /**
+   * Why heap snapshots cannot be taken of `pid` now, in words for the page and the API's 409; `null`
+   * when they can. A process watched from outside through /proc (`watch`, `run` of a program that is
+   * not Node, `npm start`) has no heap to read.
+   */
+  snapshotsUnavailable(pid: number): string | null {
+    const record = this.processes.get(pid);
+    const head = `Heap snapshots are unavailable for pid ${pid}`;
+    if (record?.exit != null) return `${head}: it has exited.`;
+    if (this.options.canSnapshot?.(pid) === true) return null;
+    if (record === undefined) return `${head}: this dashboard does not watch it.`;
+    if (record.method === 'proc') {
+      return this.runMode === 'watch'
+        ? `${head}: 'memwatcher watch' reads it from outside, through /proc, which shows its memory (RSS, swap, threads) but gives no access to its heap. For a Node process, use 'memwatcher attach ${pid} --serve …' (through its inspector).`
+        : `${head}: it is watched from outside, through /proc, which shows its memory (RSS, swap, threads) but gives no access to its heap: it is not a Node program, or memwatcher's agent does not report from it over IPC (npm start and other wrappers, a Node older than 22.12). For a Node program, run node directly ('memwatcher run --serve … -- node app.js') or use 'memwatcher attach <pid> --serve …'.`;
+    }
+    if (record.method === 'agent' && record.nodeVersion === null)
+      return `${head} until its agent says hello (a Node program does within a few seconds of starting).`;
+    return `${head} now.`;
   }
 
   samples(runId: number, pid: number | undefined, query: SeriesQuery): SampleColumns | undefined {
@@ -285,6 +307,17 @@ export class LiveSource implements DashboardSource {
           gcPauseMs: event.source === 'memwatcher' ? event.gcPauseMs : null,
         };
         if (event.heapLimit !== null) record.heapLimit = event.heapLimit;
+        // A Node program whose agent never said hello (`npm start`: no IPC channel) is sampled from
+        // outside after all: the page must not wait for JS heap figures or snapshots.
+        if (
+          this.mode === 'live' &&
+          event.source === 'proc' &&
+          record.method === 'agent' &&
+          record.nodeVersion === null
+        ) {
+          record.method = 'proc';
+          this.emit({ type: 'runs', ...base });
+        }
         record.series.add(sample);
         this.emit({ type: 'sample', ...base, sample });
         return;

@@ -76,6 +76,7 @@ export async function serveWatcher(
   const actions = new SnapshotActions({
     dir: options.snapshotDir ?? process.cwd(),
     captureFor: (pid) => (pid === process.pid ? capture : undefined),
+    unavailableReason: (pid) => live.snapshotsUnavailable(pid),
     publish: (event) => live.accept(event),
     analysisIdFor: (files) => live.analysisIdFor(files),
     onChange: (action) => live.recordAction(action),

@@ -11,6 +11,11 @@ export interface SnapshotActionsOptions {
   readonly dir: string;
   /** How to take snapshots of a process, or `undefined` when it cannot be done now. */
   readonly captureFor: (pid: number) => SnapshotSeriesCapture | undefined;
+  /**
+   * Why snapshots of a process cannot be taken now (said in the refusal), or `null` when they can
+   * (`LiveSource.snapshotsUnavailable`). Without it, only `captureFor` decides.
+   */
+  readonly unavailableReason?: (pid: number) => string | null;
   /** Between the snapshots of a series. Default 5 s. */
   readonly seriesIntervalMs?: number;
   /** Classes and suspects kept in an analysis. Default 30. */
@@ -48,19 +53,23 @@ export class SnapshotActions {
   }
 
   canSnapshot(pid: number): boolean {
-    return this.options.captureFor(pid) !== undefined;
+    return (
+      (this.options.unavailableReason?.(pid) ?? null) === null && this.options.captureFor(pid) !== undefined
+    );
   }
 
   /**
    * Starts an action and returns it at once; progress goes to `onChange`.
-   * @throws {DashboardError} `ERR_DASHBOARD_BUSY` when one runs for `pid`; `ERR_DASHBOARD_NO_SNAPSHOTS`.
+   * @throws {DashboardError} `ERR_DASHBOARD_BUSY` when one runs for `pid`; `ERR_DASHBOARD_NO_SNAPSHOTS`
+   * (at once, saying why: watched from outside, exited, not watched here).
    */
   start(pid: number, kind: ActionKind): DashboardAction {
-    const capture = this.options.captureFor(pid);
+    const reason = this.options.unavailableReason?.(pid) ?? null;
+    const capture = reason === null ? this.options.captureFor(pid) : undefined;
     if (capture === undefined) {
       throw new DashboardError(
         'ERR_DASHBOARD_NO_SNAPSHOTS',
-        `heap snapshots cannot be taken of pid ${pid}: it is watched from outside or has exited.`,
+        reason ?? `Heap snapshots are unavailable for pid ${pid}: it is watched from outside or has exited.`,
       );
     }
     const busy = this.running.get(pid);

@@ -179,6 +179,8 @@ export class StoredSource implements DashboardSource {
         firstSample: p.firstSample,
         lastSample: p.lastSample,
         canSnapshot: false,
+        snapshotsUnavailable:
+          'Heap snapshots are unavailable here: this page shows a history file. A live dashboard takes them (memwatcher run --serve, attach --serve).',
         exit: run.endedAt === null ? null : { time: run.endedAt, exitCode: run.exitCode, signal: run.signal },
       })),
     };
