@@ -14,6 +14,25 @@ export function formatBytes(bytes: number | null | undefined, digits = 1): strin
   return `${sign}${unit === 0 ? value.toFixed(0) : value.toFixed(value >= 100 ? 0 : digits)} ${UNITS[unit]}`;
 }
 
+/**
+ * Axis labels for byte values: all in the unit of the largest, with as many decimals as the step
+ * between ticks needs, so that neighbouring ticks never read the same ("2 MB, 2 MB, 1 MB").
+ */
+export function formatByteTicks(splits: readonly number[], step: number): string[] {
+  const largest = Math.max(0, ...splits.map((value) => Math.abs(value)));
+  let unit = 0;
+  while (largest / 1000 ** unit >= 1000 && unit < UNITS.length - 1) unit++;
+  const stepInUnit = Math.abs(step) / 1000 ** unit;
+  // The fewest decimals (at most 3) that write the step exactly: 0.25 MB steps need 2, 0.5 MB steps 1.
+  let digits = 0;
+  while (digits < 3 && Math.abs(Math.round(stepInUnit * 10 ** digits) - stepInUnit * 10 ** digits) > 1e-6)
+    digits++;
+  return splits.map((value) => {
+    const sign = value < 0 ? '−' : '';
+    return `${sign}${(Math.abs(value) / 1000 ** unit).toFixed(unit === 0 ? 0 : digits)} ${UNITS[unit]}`;
+  });
+}
+
 export function formatSignedBytes(bytes: number | null | undefined): string {
   if (bytes === null || bytes === undefined) return '–';
   return bytes > 0 ? `+${formatBytes(bytes)}` : formatBytes(bytes);

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import uPlot from 'uplot';
-import { formatBytes, formatClock, formatMs } from './format.ts';
+import { formatBytes, formatByteTicks, formatClock, formatMs } from './format.ts';
 import type { SampleBuffer } from './sample-buffer.ts';
 
 export interface ChartMarker {
@@ -105,7 +105,7 @@ export function TimeCharts(props: {
       grid: { stroke: '#eceef2' },
       ticks: { stroke: '#e3e6eb' },
       size: 64,
-      values: (_u, splits) => splits.map((value) => formatBytes(value, 0)),
+      values: (_u, splits, _axis, _space, increment) => formatByteTicks(splits, increment),
     };
     const timeAxis: uPlot.Axis = {
       stroke: '#5d6675',

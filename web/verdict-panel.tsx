@@ -16,16 +16,23 @@ const FIGURE_NAMES = {
 
 type FigureKey = keyof typeof FIGURE_NAMES;
 
+const ALL_FIGURES: readonly FigureKey[] = ['heap', 'external', 'rss', 'native'];
+/** Which figure leads the headline when several are equally worrying. */
+const LEAD_ORDER: readonly FigureKey[] = ['heap', 'external', 'native', 'rss'];
+// A process read through /proc has RSS only: heap, external and native memory are never judged, and
+// listing them as "not judged yet" would promise figures that cannot come.
+const PROC_FIGURES: readonly FigureKey[] = ['rss'];
+
 /** The figure the headline talks about: the culprit, else the most worrying one. */
-function leadingFigure(verdict: DashboardVerdict): FigureKey {
+function leadingFigure(verdict: DashboardVerdict, figures: readonly FigureKey[]): FigureKey {
   if (verdict.culprit === 'js-heap') return 'heap';
   if (verdict.culprit === 'external') return 'external';
   if (verdict.culprit === 'native') return 'native';
-  const order: FigureKey[] = ['heap', 'external', 'native', 'rss'];
   const rank = { leak: 4, growing: 3, stable: 2, 'insufficient-data': 1, 'warming-up': 0 } as const;
-  return order.reduce(
+  const candidates = LEAD_ORDER.filter((key) => figures.includes(key));
+  return candidates.reduce(
     (best, key) => (rank[verdict[key].status] > rank[verdict[best].status] ? key : best),
-    'heap',
+    candidates[0]!,
   );
 }
 
@@ -51,7 +58,7 @@ export function headline(verdict: DashboardVerdict | null): { tone: string; titl
   }
 }
 
-function detail(verdict: DashboardVerdict, key: FigureKey): string {
+function detail(verdict: DashboardVerdict, key: FigureKey, figures: readonly FigureKey[]): string {
   const growth = formatGrowth(verdict[key].growthBytesPerMinute);
   switch (verdict.status) {
     case 'leak':
@@ -59,7 +66,7 @@ function detail(verdict: DashboardVerdict, key: FigureKey): string {
     case 'growing':
       return `The ${FIGURE_NAMES[key]} grows ${growth}, but not for long enough to call it a leak: a cache being filled looks like this until it levels off.`;
     case 'stable': {
-      const unjudged = (Object.keys(FIGURE_NAMES) as FigureKey[]).filter(
+      const unjudged = figures.filter(
         (figure) => verdict[figure].status === 'insufficient-data' || verdict[figure].status === 'warming-up',
       );
       return unjudged.length === 0
@@ -77,7 +84,8 @@ function detail(verdict: DashboardVerdict, key: FigureKey): string {
 export function VerdictPanel(props: { verdict: DashboardVerdict | null; jsFigures: boolean }) {
   const { verdict } = props;
   const { tone, title } = headline(verdict);
-  const key = verdict === null ? 'heap' : leadingFigure(verdict);
+  const figures = props.jsFigures ? ALL_FIGURES : PROC_FIGURES;
+  const key = verdict === null ? figures[0]! : leadingFigure(verdict, figures);
   const trend: DashboardTrend | undefined = verdict?.[key];
   return (
     <section class={`verdict ${tone}`} aria-live="polite" data-testid="verdict">
@@ -88,7 +96,7 @@ export function VerdictPanel(props: { verdict: DashboardVerdict | null; jsFigure
             ? props.jsFigures
               ? 'The verdict comes once the warm-up is over and enough major GCs were seen.'
               : 'The verdict comes once the warm-up is over.'
-            : detail(verdict, key)}
+            : detail(verdict, key, figures)}
         </p>
       </div>
       {verdict !== null && trend !== undefined && (
@@ -115,7 +123,7 @@ export function VerdictPanel(props: { verdict: DashboardVerdict | null; jsFigure
       )}
       {verdict !== null && (
         <ul class="trend-list" aria-label="Each figure's trend">
-          {(Object.keys(FIGURE_NAMES) as FigureKey[]).map((figure) => (
+          {figures.map((figure) => (
             <li class={`trend ${verdict[figure].status}`}>
               <span class="name">{FIGURE_NAMES[figure]}</span>
               <span class="status">{verdict[figure].status}</span>
