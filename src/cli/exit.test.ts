@@ -7,6 +7,7 @@ import {
   MemwatcherError,
   SnapshotFormatError,
   SnapshotMismatchError,
+  StoreError,
   UsageError,
 } from '../errors.ts';
 import { describeFailure } from './exit.ts';
@@ -28,6 +29,12 @@ describe('describeFailure', () => {
       /^memwatcher: a\.heapsnapshot: the file ends early \(at byte 120\)$/,
     ],
     ['mismatch', new SnapshotMismatchError('different processes'), 3, /^memwatcher: different processes$/],
+    [
+      'no node:sqlite',
+      new StoreError('ERR_STORE_UNAVAILABLE', 'h.db', 'History needs node:sqlite.'),
+      3,
+      /^memwatcher: History needs node:sqlite\.$/,
+    ],
     ['aborted', new AbortedError(), 130, /^memwatcher: interrupted$/],
     [
       'abort error from Node',

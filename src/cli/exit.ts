@@ -30,6 +30,8 @@ const targetCodes = new Set([
   'ERR_STORE_OPEN',
   'ERR_STORE_VERSION',
   'ERR_STORE_READ',
+  // This Node has no node:sqlite (older than 22.5, or started with --no-experimental-sqlite): not a bug of ours.
+  'ERR_STORE_UNAVAILABLE',
   'ERR_CHART_EMPTY',
 ]);
 

@@ -3,6 +3,12 @@ import { AbortedError } from '../errors.ts';
 import { commands } from './commands.ts';
 import { runCli } from './dispatch.ts';
 import { ExitCode } from './exit.ts';
+import { relaunchWithFlags, sqliteRelaunchFlagsHere } from './sqlite-relaunch.ts';
+
+// Node 22.5–22.12: history needs `--experimental-sqlite`; a command that reads or writes a history
+// file runs in a child Node started with it, and this process only waits for it (see sqlite-relaunch.ts).
+const sqliteFlags = sqliteRelaunchFlagsHere();
+if (sqliteFlags !== undefined) process.exit(await relaunchWithFlags(sqliteFlags));
 
 // `memwatcher analyze x --json | head -1`: once the reader is gone there is nobody left to tell, so
 // leave quietly instead of crashing on EPIPE.

@@ -61,6 +61,8 @@ type Row = Record<string, SQLOutputValue>;
 export class HistoryReader {
   readonly file: string;
   private readonly db: DatabaseSync;
+  /** Kept here rather than read from `db.isOpen`, which Node 22.12–22.14 lacks (undefined). */
+  private closed = false;
 
   /** Use {@link openHistoryReader}. */
   constructor(file: string, db: DatabaseSync) {
@@ -228,6 +230,7 @@ export class HistoryReader {
   }
 
   close(): void {
+    this.closed = true;
     closeQuietly(this.db);
   }
 
@@ -275,7 +278,7 @@ export class HistoryReader {
   }
 
   private query<T>(read: () => T): T {
-    if (!this.db.isOpen) throw new InvalidStateError(`The history reader for ${this.file} is closed.`);
+    if (this.closed) throw new InvalidStateError(`The history reader for ${this.file} is closed.`);
     try {
       return read();
     } catch (error) {

@@ -17,6 +17,7 @@ import { closeQuietly, openForWriting } from './open-database.ts';
 import { applyRetention, type RetentionResult } from './retention.ts';
 import { SAMPLE_FIGURES } from './sample-figures.ts';
 import { isRetryable, writeError } from './sqlite-errors.ts';
+import { rollbackOpenTransaction } from './sqlite-module.ts';
 import { type HistoryWriterOptions, resolveWriterOptions, type WriterSettings } from './writer-options.ts';
 import { finiteNumber, prepareStatements, type WriterStatements, wholeNumber } from './writer-statements.ts';
 
@@ -479,7 +480,7 @@ export class HistoryWriter {
   private rollback(): void {
     try {
       // SQLite rolls back by itself after some errors (SQLITE_FULL, I/O errors).
-      if (this.db.isTransaction) this.db.exec('ROLLBACK');
+      rollbackOpenTransaction(this.db);
     } catch {
       // Nothing more can be done; the next flush starts a new transaction.
     }

@@ -161,7 +161,8 @@ function describeErrno(code: string | undefined): string {
 
 export function closeQuietly(db: DatabaseSync | undefined): void {
   try {
-    if (db?.isOpen) db.close();
+    // `isOpen` is Node 22.15+: before, it is undefined, and closing a closed database throws (ignored here).
+    if (db !== undefined && db.isOpen !== false) db.close();
   } catch {
     // Closing after a failure: the failure is what gets reported.
   }

@@ -8,6 +8,7 @@ import {
   SAMPLE_FIGURES,
 } from './sample-figures.ts';
 import { RUN_TABLES } from './schema.ts';
+import { rollbackOpenTransaction } from './sqlite-module.ts';
 
 /**
  * How much history a file keeps. Samples move down tiers like the agent's in-memory history:
@@ -243,7 +244,7 @@ export function applyRetention(
     }
     db.exec('COMMIT');
   } catch (error) {
-    if (db.isTransaction) db.exec('ROLLBACK');
+    rollbackOpenTransaction(db);
     throw error;
   }
   return { runsDeleted, samplesSummarized, rowsDeleted };

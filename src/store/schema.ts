@@ -1,5 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { StoreError } from '../errors.ts';
+import { rollbackOpenTransaction } from './sqlite-module.ts';
 
 /**
  * The history file's schema. `PRAGMA user_version` holds how many migrations ran; each entry of
@@ -225,7 +226,7 @@ export function migrate(db: DatabaseSync, file: string): void {
     }
     db.exec('COMMIT');
   } catch (error) {
-    if (db.isTransaction) db.exec('ROLLBACK');
+    rollbackOpenTransaction(db);
     throw error;
   }
 }
