@@ -17,6 +17,15 @@ export interface Traffic {
   requests: number;
 }
 
+/**
+ * Sent once the program listens for traffic. Node (22.12 at least) drops IPC messages that arrive
+ * before an ES module's `process.on('message')` has run, and with `--import` the preloaded module's
+ * listener can be in place while this one is not: traffic sent on 'spawn' was lost and the demo hung.
+ */
+export interface AppReady {
+  type: 'ready';
+}
+
 /** The reply after a burst. */
 export interface TrafficServed {
   type: 'served';
@@ -122,3 +131,4 @@ function serveTraffic(message: Traffic): void {
 }
 
 process.on('message', serveTraffic);
+process.send?.({ type: 'ready' } satisfies AppReady);

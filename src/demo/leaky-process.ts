@@ -1,6 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { AbortedError, MemwatcherError } from '../errors.ts';
-import type { Traffic, TrafficServed } from './leaky-app.ts';
+import type { AppReady, Traffic, TrafficServed } from './leaky-app.ts';
 import type { SnapshotWritten, TakeSnapshot } from './take-snapshot.ts';
 
 // Run from src/ the demo's files are .ts (type stripping); from dist/ they are compiled .js.
@@ -73,9 +73,29 @@ export async function startLeakyProcess(signal: AbortSignal): Promise<LeakyProce
       child.send(message);
     });
 
+  // Not on 'spawn': a message sent before the program listens may be dropped (see `AppReady`).
   await new Promise<void>((resolve, reject) => {
-    child.once('spawn', resolve);
-    child.once('error', reject);
+    const cleanup = () => {
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+      child.off('error', onError);
+    };
+    const onMessage = (message: AppReady) => {
+      if (message.type !== 'ready') return;
+      cleanup();
+      resolve();
+    };
+    const onExit = (code: number | null, exitSignal: NodeJS.Signals | null) => {
+      cleanup();
+      reject(childDied(code, exitSignal, stderrTail));
+    };
+    const onError = (error: Error) => {
+      cleanup();
+      reject(error);
+    };
+    child.on('message', onMessage);
+    child.once('exit', onExit);
+    child.once('error', onError);
   });
 
   return {
