@@ -1,9 +1,15 @@
 /**
  * Sample history in bounded ring buffers with downsampling tiers: every sample for the last hour,
- * one point per minute for the last day, one per ten minutes for the last 30 days (defaults). Each
- * tier is a set of Float64Array columns allocated once, so the memory is fixed at construction and
- * does not depend on how long the process runs: with the default tiers,
- * (3600 + 1440 + 4320) points × 11 columns × 8 bytes ≈ 0.8 MB, for a week or a year alike.
+ * one point per minute for the last day, one per ten minutes for the last 30 days (defaults). The
+ * tiers share one Float64Array allocated once, so the memory is bounded at construction and does
+ * not depend on how long the process runs: with the default tiers,
+ * (3600 + 1440 + 4320) points × 11 fields × 8 bytes ≈ 0.8 MB, for a week or a year alike.
+ *
+ * Why one array, one row per point: the allocator hands a zeroed block this large straight from the
+ * kernel (untouched pages cost no RSS), and rows fill it front to back, so resident memory grows with
+ * the points actually held (one 4 KB page per 46 points) instead of the whole 0.8 MB at startup.
+ * Measured on Node 24: 33 separate column arrays, one per field and tier, made 0.6 MB resident as
+ * soon as the watcher was created (small blocks are zeroed by the allocator, which touches them).
  */
 
 /** The figures kept for each point in time. */
@@ -58,27 +64,27 @@ const COLUMNS = [
 ] as const;
 type Column = (typeof COLUMNS)[number];
 
+const FIELDS = COLUMNS.length;
+
 class Tier {
   readonly resolutionMs: number;
   readonly capacity: number;
-  private readonly columns: Record<Column, Float64Array>;
+  /** `capacity` rows of `FIELDS` numbers, in the order of COLUMNS: a view on the history's array. */
+  private readonly rows: Float64Array;
   private head = 0;
   length = 0;
   /** The bucket being filled (coarse tiers only): flushed as a point when a sample of a later bucket arrives. */
   private pending: Record<Column, number> | undefined;
   private pendingBucket = Number.NaN;
 
-  constructor(tier: HistoryTier) {
+  constructor(tier: HistoryTier, rows: Float64Array) {
     this.resolutionMs = tier.resolutionMs;
     this.capacity = tier.capacity;
-    this.columns = Object.fromEntries(COLUMNS.map((c) => [c, new Float64Array(tier.capacity)])) as Record<
-      Column,
-      Float64Array
-    >;
+    this.rows = rows;
   }
 
   get bytes(): number {
-    return COLUMNS.length * this.capacity * Float64Array.BYTES_PER_ELEMENT;
+    return this.rows.byteLength;
   }
 
   add(input: HistoryInput): void {
@@ -118,14 +124,15 @@ class Tier {
   }
 
   private push(row: Record<Column, number>): void {
-    const index = (this.head + this.length) % this.capacity;
-    for (const column of COLUMNS) this.columns[column][index] = row[column];
+    const offset = ((this.head + this.length) % this.capacity) * FIELDS;
+    for (let k = 0; k < FIELDS; k++) this.rows[offset + k] = row[COLUMNS[k]!];
     if (this.length < this.capacity) this.length++;
     else this.head = (this.head + 1) % this.capacity;
   }
 
   private pointAt(index: number): HistoryPoint {
-    const row = Object.fromEntries(COLUMNS.map((c) => [c, this.columns[c][index]!])) as Record<
+    const offset = index * FIELDS;
+    const row = Object.fromEntries(COLUMNS.map((c, k) => [c, this.rows[offset + k]!])) as Record<
       Column,
       number
     >;
@@ -175,7 +182,13 @@ export class TieredHistory {
   private readonly tiers: Tier[];
 
   constructor(tiers: readonly HistoryTier[] = DEFAULT_HISTORY_TIERS) {
-    this.tiers = tiers.map((tier) => new Tier(tier));
+    const all = new Float64Array(tiers.reduce((sum, tier) => sum + tier.capacity * FIELDS, 0));
+    let start = 0;
+    this.tiers = tiers.map((tier) => {
+      const rows = all.subarray(start, start + tier.capacity * FIELDS);
+      start += tier.capacity * FIELDS;
+      return new Tier(tier, rows);
+    });
   }
 
   add(input: HistoryInput): void {

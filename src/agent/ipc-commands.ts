@@ -1,5 +1,5 @@
 import { isMemwatcherError } from '../errors.ts';
-import { acquireInspectorSession } from './inspector-session.ts';
+import type { InspectorLease } from './inspector-session.ts';
 import {
   type AgentCommand,
   type CommandReply,
@@ -65,8 +65,10 @@ export async function answer(watcher: MemoryWatcher, command: AgentCommand): Pro
   if (problem !== undefined)
     return reply({ ok: false, files: [], code: 'ERR_INVALID_OPTION', message: problem });
   const files: string[] = [];
-  let lease: Awaited<ReturnType<typeof acquireInspectorSession>> | undefined;
+  let lease: InspectorLease | undefined;
   try {
+    // Loaded by the first command, not with the preload: most watched processes never get one.
+    const { acquireInspectorSession } = await import('./inspector-session.ts');
     // One session across the series: object ids restart whenever the last session disconnects.
     lease = await acquireInspectorSession();
     for (let index = 0; index < command.count; index++) {

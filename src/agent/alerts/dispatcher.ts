@@ -1,4 +1,3 @@
-import { hostname } from 'node:os';
 import type { AgentFaultCode } from '../../errors.ts';
 import { askTopGrowingClasses, type GrowingClassesSource } from '../census-hook.ts';
 import type { ResolvedWatcherOptions } from '../options.ts';
@@ -25,7 +24,8 @@ export class AlertDispatcher {
   private readonly limiter: AlertRateLimiter;
   private readonly webhook: DeliveryQueue<MemoryAlert> | undefined;
   private readonly email: { readonly queue: DeliveryQueue<MemoryAlert>; close(): void } | undefined;
-  private readonly host = hostname();
+  /** Read on the first alert: `node:os` is loaded then, not with the agent. */
+  private host: string | undefined;
   private closed = false;
 
   constructor(
@@ -58,6 +58,7 @@ export class AlertDispatcher {
     const drafts = evaluateRules(this.options.alerts.rules, memory, verdict, this.options.leak.confidence);
     for (const draft of drafts) {
       if (!this.limiter.allow(draft, now)) continue;
+      this.host ??= process.getBuiltinModule('node:os').hostname();
       void this.dispatch({ ...draft, time: now, memory, verdict, pid: process.pid, hostname: this.host });
     }
   }
