@@ -4,7 +4,8 @@
  * Alternating rounds (A B B A A B …) of the same server (`workloads/http-server.ts`) started
  * without and with `--import memwatcher/register` (1 s sampling, everything else default), each
  * loaded by autocannon running as a separate process on 127.0.0.1 (2 s warm-up, then the measured
- * run). The agent is first compiled to JavaScript (`bench/out/agent-dist`), as users get it from npm:
+ * run). The agent is first built as users get it from npm (`bench/out/agent-dist`: tsc, then the
+ * agent's bundles of `scripts/bundle-agent.ts`):
  * loaded from the .ts sources, Node's type stripping alone would add ~20 MB of RSS to the process.
  * Prints throughput and p99 latency per round (with the 1-minute load average, this machine is
  * shared), their medians and the change, then the agent's own memory (heap + ArrayBuffers and RSS
@@ -46,6 +47,7 @@ try {
 } catch {
   // Type errors elsewhere: the output is still written.
 }
+execFileSync(process.execPath, [`${root}/scripts/bundle-agent.ts`, '--dist', dist], { stdio: 'ignore' });
 
 type Variant = 'none' | 'agent';
 interface Round {

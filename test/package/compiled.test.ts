@@ -1,8 +1,8 @@
 /**
  * The package as users get it: compiled JavaScript with declarations, run by Node without type
- * stripping. Builds into a temporary folder, then runs the compiled CLI and imports the compiled entry
- * points — this is what catches a worker started by a `.ts` URL, or an import that only resolves in
- * the sources.
+ * stripping. Builds into a temporary folder as `npm run build` does (tsc, then the agent's bundles),
+ * then runs the compiled CLI and imports the compiled entry points — this is what catches a worker
+ * started by a `.ts` URL, or an import that only resolves in the sources.
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -18,7 +18,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { SnapshotBuilder } from '../support/snapshot-builder.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -31,6 +31,11 @@ before(() => {
   execFileSync(tsc, ['-p', join(root, 'tsconfig.build.json'), '--outDir', join(packageDir, 'dist')], {
     stdio: 'pipe',
   });
+  execFileSync(
+    process.execPath,
+    [join(root, 'scripts/bundle-agent.ts'), '--dist', join(packageDir, 'dist')],
+    { stdio: 'pipe' },
+  );
   copyFileSync(join(root, 'package.json'), join(packageDir, 'package.json'));
   const b = new SnapshotBuilder();
   const gcRoots = b.node({ type: 'synthetic', name: '(GC roots)' });
@@ -181,6 +186,57 @@ test('the compiled two-thread parse really runs on two threads (columns on share
   } finally {
     await thread.close();
   }
+});
+
+test('the compiled preload loads three files of the package (bundled: each module costs the host memory)', () => {
+  // A module hook registered before the agent lists every file it loads; the program then reports
+  // them and whether the agent is running.
+  const hook = `data:text/javascript,${encodeURIComponent(
+    "import { registerHooks } from 'node:module'; globalThis.loadedFiles = []; registerHooks({ load(url, context, next) { if (url.startsWith('file:')) globalThis.loadedFiles.push(url); return next(url, context); } });",
+  )}`;
+  const run = spawnSync(
+    process.execPath,
+    [
+      '--import',
+      hook,
+      '--import',
+      join(packageDir, 'dist/agent/register.js'),
+      '-e',
+      "const w = globalThis[Symbol.for('memwatcher.registered-watcher')]; console.log(JSON.stringify({ running: w?.running, files: globalThis.loadedFiles }))",
+    ],
+    { encoding: 'utf8', timeout: 30_000, env: { ...process.env, MEMWATCHER_LOG: 'off' } },
+  );
+  assert.equal(run.status, 0, run.stderr);
+  const { running, files } = JSON.parse(run.stdout) as { running: boolean; files: string[] };
+  assert.equal(running, true);
+  assert.deepEqual(files.map((url) => url.slice(url.indexOf('/dist/') + 1)).sort(), [
+    'dist/agent/register.js',
+    'dist/agent/watcher.js',
+    'dist/errors.js',
+  ]);
+});
+
+test('the registered watcher is an instance of the MemoryWatcher the program imports', () => {
+  const modules = join(packageDir, 'node_modules');
+  if (!existsSync(modules)) symlinkSync(join(root, 'node_modules'), modules, 'dir');
+  const run = spawnSync(
+    process.execPath,
+    [
+      '--import',
+      join(packageDir, 'dist/agent/register.js'),
+      '--input-type=module',
+      '-e',
+      `import { MemoryWatcher, registeredWatcher, isMemwatcherError } from ${JSON.stringify(pathToFileURL(join(packageDir, 'dist/index.js')).href)};
+const w = registeredWatcher();
+let coded = false;
+try { w.setCensus({}); } catch (error) { coded = isMemwatcherError(error); }
+console.log(JSON.stringify({ same: w instanceof MemoryWatcher, coded }));
+w.stop();`,
+    ],
+    { encoding: 'utf8', timeout: 30_000, env: { ...process.env, MEMWATCHER_LOG: 'off' } },
+  );
+  assert.equal(run.status, 0, run.stderr);
+  assert.deepEqual(JSON.parse(run.stdout), { same: true, coded: true });
 });
 
 test('the compiled `run` preloads the compiled agent (dist/agent/register.js) and hears it over IPC', () => {
