@@ -6,7 +6,7 @@
  *
  * Why: Node charges every ES module it loads (loader records, compiled top-level code, the young
  * generation it grows while they load), and the preload imported 27 files. Measured with
- * `bench/agent-idle-rss.ts` on Node 24: the same code as 4 modules costs a watched program 1.1 MB
+ * `bench/agent-idle-rss.ts` on Node 24: the same code as 3 modules costs a watched program 1.1 MB
  * less RSS (0.7 MB in a program that runs an HTTP server). The sources stay as they are; only the
  * build output changes.
  *
