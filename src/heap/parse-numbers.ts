@@ -134,6 +134,8 @@ export class NumberTokenizer {
       // Trailing digits wait for the next read even at the end of the file: a number section always
       // ends with ']', so digits there mean the file was cut inside a number.
       while (end > reader.position && (buffer[end - 1]! - 0x30) >>> 0 <= 9) end--;
+      // So does a minus sign before them (or at the very end): its digits may not have been read yet.
+      if (this.negativeAs !== undefined && end > reader.position && buffer[end - 1] === 0x2d) end--;
       if (end > reader.position) return end;
       // Only digits left in the buffer: read more behind them (refill keeps unconsumed bytes).
       if (reader.length - reader.position >= reader.buffer.length - 2) this.errors.tooLarge(reader.offset);
