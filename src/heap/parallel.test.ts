@@ -47,6 +47,13 @@ const columns = [
   'locationColumn',
 ] as const;
 
+/** The snapshot's text with its first edge pointing far beyond the last node (found by the edges worker). */
+function withEdgeToMissingNode(text: string): string {
+  const edgesAt = text.indexOf('"edges":[') + '"edges":['.length;
+  const thirdComma = text.indexOf(',', text.indexOf(',', text.indexOf(',', edgesAt) + 1) + 1);
+  return `${text.slice(0, edgesAt)}1,1,999999999${text.slice(thirdComma)}`;
+}
+
 /** Runs `work` and returns what it threw (undefined if it did not). */
 async function failureOf(work: () => unknown): Promise<unknown> {
   try {
@@ -106,7 +113,6 @@ describe('the two-thread path', { concurrency: 1 }, () => {
     const [, , last] = (await snapshotsFor('buffers-in-array')) as [string, string, string];
     const text = readFileSync(last, 'utf8');
     const edgesAt = text.indexOf('"edges":[') + '"edges":['.length;
-    const thirdComma = text.indexOf(',', text.indexOf(',', text.indexOf(',', edgesAt) + 1) + 1);
     const write = (content: string) => {
       const file = join(dir, `${++fileCounter}.heapsnapshot`);
       writeFileSync(file, content);
@@ -116,7 +122,7 @@ describe('the two-thread path', { concurrency: 1 }, () => {
       // Found by the worker, which parses edges.
       [
         'an edge to a node that does not exist',
-        write(`${text.slice(0, edgesAt)}1,1,999999999${text.slice(thirdComma)}`),
+        write(withEdgeToMissingNode(text)),
         'ERR_SNAPSHOT_INCONSISTENT',
       ],
       // Found when the two halves are put together.
@@ -175,11 +181,8 @@ describe('the two-thread path', { concurrency: 1 }, () => {
 
   test('a broken file: SnapshotFormatError.file names the file, as on one thread', async () => {
     const [, , last] = (await snapshotsFor('buffers-in-array')) as [string, string, string];
-    const text = readFileSync(last, 'utf8');
-    const edgesAt = text.indexOf('"edges":[') + '"edges":['.length;
-    const thirdComma = text.indexOf(',', text.indexOf(',', text.indexOf(',', edgesAt) + 1) + 1);
     const file = join(dir, 'worker-error.heapsnapshot');
-    writeFileSync(file, `${text.slice(0, edgesAt)}1,1,999999999${text.slice(thirdComma)}`);
+    writeFileSync(file, withEdgeToMissingNode(readFileSync(last, 'utf8')));
     const error = await failureOf(() => parseOnTwoThreads(file));
     assert.ok(error instanceof SnapshotFormatError);
     assert.equal(error.file, file);

@@ -209,7 +209,7 @@ export class SnapshotParser {
     const text = Buffer.from(
       reader.buffer.subarray(reader.position, Math.min(reader.length, reader.position + 6)),
     ).toString('latin1');
-    return /^(?:-[0-9]|true\b|false\b|null\b|true$|false$|null$)/.test(text);
+    return /^(?:-[0-9]|(?:true|false|null)\b)/.test(text);
   }
 
   /** True when the file's last non-whitespace byte is '}', as in every complete snapshot. */
