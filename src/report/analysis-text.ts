@@ -1,4 +1,4 @@
-import { styleText } from 'node:util';
+import { stripVTControlCharacters, styleText } from 'node:util';
 import type {
   AnalysisResult,
   ClassDiffEntry,
@@ -179,24 +179,37 @@ function renderSuspects(
       `  ${index + 1}. ${style.suspect(suspect.name)} ${style.dim(`(${suspect.type})`)}: ${formatCount(
         suspect.count,
       )} alive, retaining ${formatBytes(suspect.retainedSize)}`,
-      `     count per snapshot     ${suspect.growth.map(formatCount).join(' → ')}`,
+      ...suspectDetailLines(suspect, width, style.location),
     ];
-    if (suspect.retainedGrowth !== undefined && suspect.retainedGrowth.length > 0) {
-      lines.push(`     retained per snapshot  ${suspect.retainedGrowth.map(formatBytes).join(' → ')}`);
-    }
-    if (suspect.accumulatesIn !== undefined) {
-      const owner = suspect.accumulatesIn;
-      const through = owner.edge === '' ? '' : ` (reached through '${owner.edge}')`;
-      lines.push(`     accumulates in         ${owner.name} @${owner.nodeId}${through}`);
-    }
-    if (suspect.location !== undefined) {
-      lines.push(`     defined at             ${style.location(formatLocation(suspect.location))}`);
-    }
-    lines.push('     retainer path (GC root → object):');
-    lines.push(formatRetainerPath(suspect.retainerPath, width, '       '));
     return lines.join('\n');
   });
   return `${style.heading(heading)}\n${blocks.join('\n\n')}`;
+}
+
+/**
+ * The lines under a suspect's heading, as `memwatcher analyze` and `memwatcher report` print them:
+ * growth, where it accumulates, where it was defined, and its retainer path.
+ */
+export function suspectDetailLines(
+  suspect: LeakSuspect,
+  width: number,
+  styleLocation: (text: string) => string = (text) => text,
+): string[] {
+  const lines = [`     count per snapshot     ${suspect.growth.map(formatCount).join(' → ')}`];
+  if (suspect.retainedGrowth !== undefined && suspect.retainedGrowth.length > 0) {
+    lines.push(`     retained per snapshot  ${suspect.retainedGrowth.map(formatBytes).join(' → ')}`);
+  }
+  if (suspect.accumulatesIn !== undefined) {
+    const owner = suspect.accumulatesIn;
+    const through = owner.edge === '' ? '' : ` (reached through '${owner.edge}')`;
+    lines.push(`     accumulates in         ${owner.name} @${owner.nodeId}${through}`);
+  }
+  if (suspect.location !== undefined) {
+    lines.push(`     defined at             ${styleLocation(formatLocation(suspect.location))}`);
+  }
+  lines.push('     retainer path (GC root → object):');
+  lines.push(formatRetainerPath(suspect.retainerPath, width, '       '));
+  return lines;
 }
 
 function renderDiff(
@@ -284,24 +297,24 @@ function renderLargest(largest: readonly LargestObject[], top: number, width: nu
   return `${heading}\n${blocks.join('\n')}`;
 }
 
-type Alignment = 'l' | 'r';
-
-/** Pads every column to its widest cell; `alignments` has one `l`/`r` per column. */
-function renderTable(
+/**
+ * Pads every column to its widest cell; `alignments` has one `l`/`r` per column. ANSI colour codes in
+ * a cell do not count towards its width.
+ */
+export function renderTable(
   headers: readonly string[],
   rows: readonly (readonly string[])[],
   alignments: string,
 ): string {
+  const visible = (text: string) => stripVTControlCharacters(text).length;
   const widths = headers.map((header, column) =>
-    Math.max(header.length, ...rows.map((row) => (row[column] ?? '').length)),
+    Math.max(visible(header), ...rows.map((row) => visible(row[column] ?? ''))),
   );
   const line = (cells: readonly string[]) =>
     `  ${cells
       .map((cell, column) => {
-        const width = widths[column] ?? 0;
-        return (alignments[column] as Alignment | undefined) === 'r'
-          ? cell.padStart(width)
-          : cell.padEnd(width);
+        const pad = ' '.repeat(Math.max(0, (widths[column] ?? 0) - visible(cell)));
+        return alignments[column] === 'r' ? pad + cell : cell + pad;
       })
       .join('  ')
       .trimEnd()}`;

@@ -2,22 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { buildReport } from './build-report.ts';
 import type { GcPause, MemoryPoint, ReportModel } from './report-model.ts';
-import { SECRET_KEY, SECRET_VALUE, START, sampleModel } from './sample-model.fixture.ts';
-
-function point(time: number, rss: number, extra: Partial<MemoryPoint> = {}): MemoryPoint {
-  return {
-    time,
-    rss,
-    heapUsed: null,
-    heapTotal: null,
-    external: null,
-    arrayBuffers: null,
-    heapFloor: null,
-    gcPauseMs: null,
-    gcCount: null,
-    ...extra,
-  };
-}
+import { memoryPoint, SECRET_KEY, SECRET_VALUE, START, sampleModel } from './sample-model.fixture.ts';
 
 function withData(samples: MemoryPoint[], gcPauses: GcPause[] = []): ReportModel {
   const model = sampleModel({ withoutHeap: true });
@@ -35,10 +20,10 @@ describe('buildReport', () => {
   it('gives first, last, min and peak (with its time) of each measured figure, and leaves unmeasured ones out', () => {
     const report = buildReport(
       withData([
-        point(START + 2000, 300, { heapFloor: 50 }),
-        point(START, 100),
-        point(START + 1000, 500, { heapFloor: 40 }),
-        point(START + 3000, 200, { heapFloor: 60 }),
+        memoryPoint(START + 2000, 300, { heapFloor: 50 }),
+        memoryPoint(START, 100),
+        memoryPoint(START + 1000, 500, { heapFloor: 40 }),
+        memoryPoint(START + 3000, 200, { heapFloor: 60 }),
       ]),
     );
     assert.deepEqual(report.memory.figures.rss, {
@@ -66,8 +51,8 @@ describe('buildReport', () => {
   it('sums GC totals from the samples and computes pause share over the run', () => {
     const report = buildReport(
       withData([
-        point(START, 1, { gcCount: 10, gcPauseMs: 100 }),
-        point(START + 5000, 1, { gcCount: 5, gcPauseMs: 400 }),
+        memoryPoint(START, 1, { gcCount: 10, gcPauseMs: 100 }),
+        memoryPoint(START + 5000, 1, { gcCount: 5, gcPauseMs: 400 }),
       ]),
     );
     assert.equal(report.gc.collections, 15);
@@ -77,7 +62,7 @@ describe('buildReport', () => {
   });
 
   it('has no GC totals when the samples carry none (a process watched from outside)', () => {
-    const report = buildReport(withData([point(START, 1), point(START + 1000, 2)]));
+    const report = buildReport(withData([memoryPoint(START, 1), memoryPoint(START + 1000, 2)]));
     assert.equal(report.gc.collections, null);
     assert.equal(report.gc.pauseShare, null);
     assert.deepEqual(report.gc.byKind, []);
@@ -95,7 +80,7 @@ describe('buildReport', () => {
       { time: START, kind: 'minor', durationMs: 0.4 },
       { time: START + 1, kind: 'minor', durationMs: 0.6 },
     );
-    const report = buildReport(withData([point(START, 1)], pauses));
+    const report = buildReport(withData([memoryPoint(START, 1)], pauses));
     const major = report.gc.byKind.find((kind) => kind.kind === 'major')!;
     assert.equal(major.count, 11);
     assert.equal(major.medianMs, 15);
@@ -128,7 +113,9 @@ describe('buildReport', () => {
   });
 
   it('ends the histogram at the longest pause instead of showing empty bins up to 500 ms', () => {
-    const report = buildReport(withData([point(START, 1)], [{ time: START, kind: 'major', durationMs: 12 }]));
+    const report = buildReport(
+      withData([memoryPoint(START, 1)], [{ time: START, kind: 'major', durationMs: 12 }]),
+    );
     assert.deepEqual(
       report.gc.histogram.map((bin) => bin.label),
       ['<0.5', '0.5–1', '1–2', '2–5', '5–10', '10–20'],

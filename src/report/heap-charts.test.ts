@@ -82,11 +82,15 @@ describe('classes chart', () => {
 
 describe('allocation sites chart', () => {
   it('labels sites by function and file:line, largest first', async () => {
-    const svg = await svgOf(allocationChartSpec(buildReport(sampleModel())));
+    // Smallest first in the model, so that the order drawn is the chart's own.
+    const model = sampleModel();
+    const smallestFirst = { ...model, allocationSites: [...model.allocationSites].reverse() };
+    const svg = await svgOf(allocationChartSpec(buildReport(smallestFirst)));
     const texts = svgTexts(svg);
     const first = texts.indexOf('createSession (sessions.js:12)');
     const second = texts.indexOf('(anonymous) (server.js:88)');
     assert.ok(first >= 0 && second >= 0, texts.join(' | '));
+    assert.ok(first < second, `the larger site comes first: ${texts.join(' | ')}`);
     assert.ok(texts.includes('2.1 MB'));
   });
 

@@ -2,8 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { buildReport } from './build-report.ts';
 import { downsample, memoryChartSpec, TOOLTIP_LAYERS } from './memory-chart.ts';
-import type { MemoryPoint } from './report-model.ts';
-import { START, sampleModel } from './sample-model.fixture.ts';
+import { memoryPoint, START, sampleModel } from './sample-model.fixture.ts';
 import { marksOf, pathData, svgTexts } from './svg-marks.fixture.ts';
 import { renderVegaLiteSvg } from './vega-render.ts';
 
@@ -86,16 +85,7 @@ describe('memory chart', () => {
 
   it('draws RSS alone for a process watched from outside', async () => {
     const base = sampleModel({ withoutHeap: true });
-    const samples = base.samples.map((sample) => ({
-      ...sample,
-      heapUsed: null,
-      heapTotal: null,
-      external: null,
-      arrayBuffers: null,
-      heapFloor: null,
-      gcPauseMs: null,
-      gcCount: null,
-    }));
+    const samples = base.samples.map((sample) => memoryPoint(sample.time, sample.rss));
     const { svg, warnings } = await render({
       ...base,
       samples,
@@ -126,17 +116,7 @@ describe('memory chart', () => {
 });
 
 describe('downsample', () => {
-  const sample = (i: number, rss: number): MemoryPoint => ({
-    time: START + i,
-    rss,
-    heapUsed: rss / 2,
-    heapTotal: null,
-    external: null,
-    arrayBuffers: null,
-    heapFloor: null,
-    gcPauseMs: null,
-    gcCount: null,
-  });
+  const sample = (i: number, rss: number) => memoryPoint(START + i, rss, { heapUsed: rss / 2 });
 
   it('keeps short series whole', () => {
     const samples = Array.from({ length: 100 }, (_, i) => sample(i, i));

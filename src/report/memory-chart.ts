@@ -36,12 +36,8 @@ const SERIES: readonly Series[] = [
 const BAND_COLORS: Partial<Record<VerdictStatus, string>> = { growing: '#f6c344', leak: '#d6453d' };
 const ALERT_COLORS = { warning: '#e08a00', critical: '#c0262d' } as const;
 
-interface TimeScale {
-  readonly divisor: number;
-  readonly unit: string;
-}
-
-interface SizeScale {
+/** An axis unit: values are divided by `divisor` and the axis title names `unit`. */
+interface AxisUnit {
   readonly divisor: number;
   readonly unit: string;
 }
@@ -310,14 +306,14 @@ function verdictBands(report: Report, end: number): { from: number; to: number; 
   return bands;
 }
 
-function timeScale(spanMs: number): TimeScale {
+function timeScale(spanMs: number): AxisUnit {
   if (spanMs <= 3 * 60_000) return { divisor: 1000, unit: 's' };
   if (spanMs <= 3 * 3_600_000) return { divisor: 60_000, unit: 'min' };
   if (spanMs <= 3 * 86_400_000) return { divisor: 3_600_000, unit: 'h' };
   return { divisor: 86_400_000, unit: 'days' };
 }
 
-function sizeScale(maxBytes: number): SizeScale {
+function sizeScale(maxBytes: number): AxisUnit {
   if (maxBytes >= 2e9) return { divisor: 1e9, unit: 'GB' };
   if (maxBytes >= 2e6) return { divisor: 1e6, unit: 'MB' };
   return { divisor: 1e3, unit: 'kB' };
@@ -336,8 +332,9 @@ function maxValue(samples: readonly MemoryPoint[]): number {
 
 /**
  * At most ~2 points per bucket and series: each bucket keeps the samples holding its minimum and
- * maximum RSS and heap used, so spikes and the sawtooth's depth survive thinning (plain striding
- * would cut the peaks off). Samples are kept whole, so the floor stays exact at its steps.
+ * maximum RSS, heap used, heap floor and external memory, so spikes and the sawtooth's depth survive
+ * thinning (plain striding would cut the peaks off). Samples are kept whole, so the floor stays exact
+ * at its steps.
  */
 export function downsample(samples: readonly MemoryPoint[], buckets: number): MemoryPoint[] {
   if (samples.length <= buckets * 2) return [...samples];

@@ -1,6 +1,7 @@
+import type { MemoryAlert } from '../agent/alerts/alert.ts';
 import type { AgentMessage } from '../agent/ipc-protocol.ts';
 import type { LeakVerdict, MemoryTrend } from '../agent/verdict.ts';
-import type { ClassGrowth, JudgedFigure, ReportModel, VerdictPoint } from './report-model.ts';
+import type { ClassGrowth, JudgedFigure, ReportAlert, ReportModel, VerdictPoint } from './report-model.ts';
 
 /** What the messages cannot tell: how the process ended, and the command when no `hello` came. */
 export interface RunEnd {
@@ -19,7 +20,7 @@ export interface RunEnd {
  * @example
  * child.on('message', (m) => { if (isAgentMessage(m)) messages.push(m); });
  * child.on('exit', (exitCode, signal) => {
- *   writeFileSync('report.html', renderReportHtml(reportModelFromMessages(messages, { exitCode, signal })));
+ *   writeFileSync('report.html', await renderReportHtml(reportModelFromMessages(messages, { exitCode, signal })));
  * });
  */
 export function reportModelFromMessages(messages: readonly AgentMessage[], end: RunEnd = {}): ReportModel {
@@ -27,7 +28,7 @@ export function reportModelFromMessages(messages: readonly AgentMessage[], end: 
   const samples: ReportModel['samples'][number][] = [];
   const gcPauses: ReportModel['gcPauses'][number][] = [];
   const verdicts: VerdictPoint[] = [];
-  const alerts: ReportModel['alerts'][number][] = [];
+  const alerts: ReportAlert[] = [];
   const snapshots: ReportModel['snapshots'][number][] = [];
   let census: ClassGrowth[] = [];
   let heapLimit = hello?.heapLimit ?? null;
@@ -55,23 +56,8 @@ export function reportModelFromMessages(messages: readonly AgentMessage[], end: 
         verdicts.push(verdictPoint(message.verdict));
         break;
       case 'alert':
-        alerts.push({
-          time: message.alert.time,
-          rule: message.alert.rule,
-          severity: message.alert.severity,
-          message: message.alert.message,
-        });
-        if (message.alert.topGrowingClasses !== undefined && message.alert.topGrowingClasses.length > 0) {
-          census = message.alert.topGrowingClasses.map((growing) => ({
-            name: growing.name,
-            type: null,
-            count: growing.count,
-            selfSize: null,
-            retainedSize: null,
-            countDelta: growing.countDelta,
-            selfSizeDelta: growing.bytesDelta ?? null,
-          }));
-        }
+        alerts.push(reportAlert(message.alert));
+        census = censusClasses(message.alert) ?? census;
         break;
       case 'snapshot':
         snapshots.push({
@@ -112,6 +98,26 @@ export function reportModelFromMessages(messages: readonly AgentMessage[], end: 
     analyzedSnapshots: 0,
     allocationSites: [],
   };
+}
+
+/** An alert as the report lists it. */
+export function reportAlert(alert: MemoryAlert): ReportAlert {
+  return { time: alert.time, rule: alert.rule, severity: alert.severity, message: alert.message };
+}
+
+/** The census an alert carried (counts only: a census knows no sizes); undefined when it carried none. */
+export function censusClasses(alert: MemoryAlert): ClassGrowth[] | undefined {
+  const classes = alert.topGrowingClasses;
+  if (classes === undefined || classes.length === 0) return undefined;
+  return classes.map((growing) => ({
+    name: growing.name,
+    type: null,
+    count: growing.count,
+    selfSize: null,
+    retainedSize: null,
+    countDelta: growing.countDelta,
+    selfSizeDelta: growing.bytesDelta ?? null,
+  }));
 }
 
 /** The agent's verdict, reduced to the figure it is about. */

@@ -1,9 +1,8 @@
-import type { MemoryAlert } from '../agent/alerts/alert.ts';
 import { InvalidOptionError } from '../errors.ts';
 import type { HistoryReader } from '../store/history-reader.ts';
 import type { FigureRange, SamplePoint, StoredProcess, StoredRun } from '../store/history-types.ts';
 import { withAnalysis } from './model-from-analysis.ts';
-import { verdictPoint } from './model-from-messages.ts';
+import { censusClasses, reportAlert, verdictPoint } from './model-from-messages.ts';
 import type { ClassGrowth, MemoryPoint, ReportAlert, ReportModel } from './report-model.ts';
 
 export interface StoreModelOptions {
@@ -47,7 +46,7 @@ export function reportModelFromStore(history: HistoryReader, options: StoreModel
   const alerts: ReportAlert[] = [];
   let census: ClassGrowth[] = [];
   for (const { alert } of history.alerts(run.id, byPid)) {
-    alerts.push({ time: alert.time, rule: alert.rule, severity: alert.severity, message: alert.message });
+    alerts.push(reportAlert(alert));
     census = censusClasses(alert) ?? census;
   }
 
@@ -143,19 +142,4 @@ export function memoryPoints(point: SamplePoint, gcMeasured: boolean): MemoryPoi
   if (point.samples <= 1 || point.lastTime === point.time)
     return [at(point.time, (range) => range.max, true)];
   return [at(point.time, (range) => range.min, true), at(point.lastTime, (range) => range.max, false)];
-}
-
-/** The census an alert carried (counts only: a census knows no sizes). */
-function censusClasses(alert: MemoryAlert): ClassGrowth[] | undefined {
-  const classes = alert.topGrowingClasses;
-  if (classes === undefined || classes.length === 0) return undefined;
-  return classes.map((growing) => ({
-    name: growing.name,
-    type: null,
-    count: growing.count,
-    selfSize: null,
-    retainedSize: null,
-    countDelta: growing.countDelta,
-    selfSizeDelta: growing.bytesDelta ?? null,
-  }));
 }

@@ -131,7 +131,7 @@ export interface ReportAllocationSite extends ReportStackFrame {
  *
  * @example
  * const model: ReportModel = reportModelFromMessages(messages, { exitCode: 0 });
- * writeFileSync('report.html', renderReportHtml(model));
+ * writeFileSync('report.html', await renderReportHtml(model));
  */
 export interface ReportModel {
   readonly run: ReportRun;

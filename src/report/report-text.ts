@@ -1,6 +1,6 @@
-import { stripVTControlCharacters, styleText } from 'node:util';
+import { styleText } from 'node:util';
 import { siteLabel } from './allocation-chart.ts';
-import { formatLocation, formatRetainerPath } from './analysis-text.ts';
+import { renderTable, suspectDetailLines } from './analysis-text.ts';
 import { buildReport, type FigureStats, type MemoryFigure, type Report } from './build-report.ts';
 import type { MemoryPoint, ReportModel } from './report-model.ts';
 import {
@@ -83,7 +83,7 @@ function memoryLines(report: Report, style: Styler): string {
       sparkline(samples, figure),
     ];
   });
-  return `${style.heading('Memory')}  ${style.dim(`(${formatCount(samples.length)} samples; sparklines from 0 to each figure's peak)`)}\n${table(
+  return `${style.heading('Memory')}  ${style.dim(`(${formatCount(samples.length)} samples; sparklines from 0 to each figure's peak)`)}\n${renderTable(
     ['', 'first', 'peak', 'last', 'over time'],
     rows,
     'lrrrl',
@@ -132,7 +132,7 @@ function gcLines(report: Report, style: Styler): string {
   }
   if (gc.byKind.length > 0) {
     lines.push(
-      table(
+      renderTable(
         ['kind', 'pauses', 'total', 'median', 'p95', 'longest'],
         gc.byKind.map((kind) => [
           kind.kind,
@@ -160,7 +160,7 @@ function alertLines(report: Report, top: number, style: Styler): string {
     alert.message,
   ]);
   const more = report.alerts.length > shown.length ? `\n  … ${report.alerts.length - shown.length} more` : '';
-  return `${style.heading(`Alerts (${report.alerts.length}, ${critical} critical)`)}\n${table(
+  return `${style.heading(`Alerts (${report.alerts.length}, ${critical} critical)`)}\n${renderTable(
     ['when', 'severity', 'rule', 'message'],
     rows,
     'rlll',
@@ -179,23 +179,8 @@ function suspectLines(report: Report, top: number, width: number, style: Styler)
       `  ${index + 1}. ${style.tone('leak', name)}${name === `(${suspect.type})` ? '' : ` ${style.dim(`(${suspect.type})`)}`}: ${formatCount(suspect.count)} alive, retaining ${formatBytes(
         suspect.retainedSize,
       )}`,
-      `     count per snapshot     ${suspect.growth.map(formatCount).join(' → ')}`,
+      ...suspectDetailLines(suspect, width),
     ];
-    if (suspect.retainedGrowth !== undefined && suspect.retainedGrowth.length > 0) {
-      lines.push(`     retained per snapshot  ${suspect.retainedGrowth.map(formatBytes).join(' → ')}`);
-    }
-    if (suspect.accumulatesIn !== undefined) {
-      const owner = suspect.accumulatesIn;
-      lines.push(
-        `     accumulates in         ${owner.name} @${owner.nodeId}${owner.edge === '' ? '' : ` (reached through '${owner.edge}')`}`,
-      );
-    }
-    if (suspect.location !== undefined)
-      lines.push(`     defined at             ${formatLocation(suspect.location)}`);
-    lines.push(
-      '     retainer path (GC root → object):',
-      formatRetainerPath(suspect.retainerPath, width, '       '),
-    );
     return lines.join('\n');
   });
   return `${style.heading(`Leak suspects (${report.suspects.length}, by retained size)`)}\n${blocks.join('\n\n')}`;
@@ -216,7 +201,7 @@ function classLines(report: Report, top: number, style: Styler): string {
       signed(entry.selfSizeDelta, formatBytes),
       entry.retainedSize === null ? '–' : formatBytes(entry.retainedSize),
     ]);
-  return `${style.heading('Top classes')}\n${table(
+  return `${style.heading('Top classes')}\n${renderTable(
     ['class', 'type', 'count', 'Δ count', 'self size', 'Δ self size', 'retained'],
     rows,
     'llrrrrr',
@@ -228,7 +213,7 @@ function allocationLines(report: Report, top: number, style: Styler): string {
   const rows = report.allocationSites
     .slice(0, top)
     .map((site) => [formatBytes(site.liveBytes), formatCount(site.samples), siteLabel(site), site.url]);
-  return `${style.heading('Allocation sites')}  ${style.dim('(live bytes, sampled estimate)')}\n${table(
+  return `${style.heading('Allocation sites')}  ${style.dim('(live bytes, sampled estimate)')}\n${renderTable(
     ['live', 'samples', 'function', 'script'],
     rows,
     'rrll',
@@ -243,24 +228,7 @@ function snapshotLines(report: Report, style: Styler): string {
     formatBytes(snapshot.bytes),
     snapshot.file,
   ]);
-  return `${style.heading('Heap snapshots')}\n${table(['when', 'why', 'size', 'file'], rows, 'rlrl')}`;
-}
-
-/** Pads every column to its widest cell (ANSI colour codes do not count). */
-function table(headers: readonly string[], rows: readonly (readonly string[])[], alignments: string): string {
-  const visible = (text: string) => stripVTControlCharacters(text).length;
-  const widths = headers.map((header, column) =>
-    Math.max(visible(header), ...rows.map((row) => visible(row[column] ?? ''))),
-  );
-  const line = (cells: readonly string[]) =>
-    `  ${cells
-      .map((cell, column) => {
-        const pad = ' '.repeat(Math.max(0, (widths[column] ?? 0) - visible(cell)));
-        return alignments[column] === 'r' ? pad + cell : cell + pad;
-      })
-      .join('  ')
-      .trimEnd()}`;
-  return [line(headers), ...rows.map(line)].join('\n');
+  return `${style.heading('Heap snapshots')}\n${renderTable(['when', 'why', 'size', 'file'], rows, 'rlrl')}`;
 }
 
 function wrap(text: string, width: number, indent: string): string {

@@ -167,7 +167,6 @@ export function formatClock(time: number): string {
   )}:${pad(date.getSeconds())}`;
 }
 
-/** A command line as a shell would show it (arguments with spaces or quotes quoted). */
 /** The run's facts for a report's header: pid, what watched it, when, how long, how it ended. */
 export function runFacts(run: Report['run']): string[] {
   return [
@@ -187,6 +186,7 @@ export function runFacts(run: Report['run']): string[] {
   ].filter((part) => part !== null);
 }
 
+/** A command line as a shell would show it (arguments with spaces or quotes quoted). */
 export function formatCommand(command: readonly string[]): string {
   return command
     .map((arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", `'\\''`)}'`))

@@ -1,12 +1,17 @@
 import type { RetainerGraph, RetainerNodeKind } from './retainer-graph.ts';
+import { NODE_STYLES } from './retainer-graph-svg.ts';
 
-const DOT_STYLES: Record<RetainerNodeKind, string> = {
-  root: 'fillcolor="#eef0f4", color="#8a93a3"',
-  holder: 'fillcolor="#ffffff", color="#a9b0bd"',
-  accumulation: 'fillcolor="#fff5e0", color="#e0a100", penwidth=2',
-  leaked: 'fillcolor="#fdecea", color="#d6453d", penwidth=2, peripheries=2',
-  elided: 'fillcolor="#f7f8fa", color="#c3c8d1", style="rounded,filled,dashed"',
+/** What DOT adds to the SVG's colours: a double border for the pile of leaked objects, a dashed elision. */
+const DOT_EXTRAS: Partial<Record<RetainerNodeKind, string>> = {
+  leaked: ', peripheries=2',
+  elided: ', style="rounded,filled,dashed"',
 };
+
+function dotStyle(kind: RetainerNodeKind): string {
+  const style = NODE_STYLES[kind];
+  const pen = style.strokeWidth === 1 ? '' : `, penwidth=${style.strokeWidth}`;
+  return `fillcolor="${style.fill}", color="${style.stroke}"${pen}${DOT_EXTRAS[kind] ?? ''}`;
+}
 
 /**
  * The retainer graph in Graphviz DOT, for `dot -Tsvg` or any tool that reads DOT. Same nodes, edges
@@ -25,7 +30,7 @@ export function retainerGraphDot(graph: RetainerGraph, name = 'retainers'): stri
   ];
   for (const node of graph.nodes) {
     const label = node.detail === '' ? node.label : `${node.label}\n${node.detail}`;
-    lines.push(`  ${dotString(node.id)} [label=${dotString(label)}, ${DOT_STYLES[node.kind]}];`);
+    lines.push(`  ${dotString(node.id)} [label=${dotString(label)}, ${dotStyle(node.kind)}];`);
   }
   for (const edge of graph.edges) {
     const attributes = [

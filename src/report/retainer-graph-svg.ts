@@ -17,7 +17,7 @@ interface NodeStyle {
 }
 
 /** Red is the leak, amber where it accumulates; the path leading there stays grey. */
-const NODE_STYLES: Record<RetainerNodeKind, NodeStyle> = {
+export const NODE_STYLES: Record<RetainerNodeKind, NodeStyle> = {
   root: { fill: '#eef0f4', stroke: '#8a93a3', strokeWidth: 1, label: '#20242c', detail: '#5d6675' },
   holder: { fill: '#ffffff', stroke: '#a9b0bd', strokeWidth: 1, label: '#20242c', detail: '#6b7482' },
   accumulation: { fill: '#fff5e0', stroke: '#e0a100', strokeWidth: 2, label: '#5a3d00', detail: '#8a6100' },
@@ -35,7 +35,8 @@ const NODE_STYLES: Record<RetainerNodeKind, NodeStyle> = {
 export function retainerGraphSvg(
   layout: RetainerGraphLayout,
   options: {
-    title?: string /** Unique per page when several graphs share one HTML document. */;
+    title?: string;
+    /** Unique per page when several graphs share one HTML document. */
     idPrefix?: string;
   } = {},
 ): string {

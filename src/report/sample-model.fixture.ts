@@ -4,7 +4,13 @@
  * alerts, snapshots, classes, a leak suspect and allocation sites. Heap names carry planted "secrets"
  * (a string value, a data-like Map key) that no report form may print.
  */
-import type { LeakSuspect, ReportModel, VerdictPoint } from './report-model.ts';
+import type {
+  LeakSuspect,
+  MemoryPoint,
+  ReportModel,
+  RetainerPathStep,
+  VerdictPoint,
+} from './report-model.ts';
 
 export const START = Date.UTC(2025, 10, 25, 9, 0, 0);
 /** Planted in heap-derived names; must never appear in any output. */
@@ -17,6 +23,22 @@ export interface SampleModelOptions {
   readonly intervalMs?: number;
   /** Leave out heap analysis (classes, suspects), as for a run without snapshots. */
   readonly withoutHeap?: boolean;
+}
+
+/** One memory reading with only RSS known (as from outside), plus whatever `extra` sets. */
+export function memoryPoint(time: number, rss: number, extra: Partial<MemoryPoint> = {}): MemoryPoint {
+  return {
+    time,
+    rss,
+    heapUsed: null,
+    heapTotal: null,
+    external: null,
+    arrayBuffers: null,
+    heapFloor: null,
+    gcPauseMs: null,
+    gcCount: null,
+    ...extra,
+  };
 }
 
 /** A small deterministic PRNG (mulberry32): tests must not depend on Math.random. */
@@ -215,6 +237,27 @@ export function sampleModel(options: SampleModelOptions = {}): ReportModel {
   };
 }
 
+/** From the global object to the entry module's context: where both suspects' paths start. */
+function moduleContextPath(): RetainerPathStep[] {
+  return [
+    { edge: '', edgeType: 'shortcut', node: 'global', nodeType: 'object', nodeId: 7069 },
+    {
+      edge: '<symbol node:entry_point_module>',
+      edgeType: 'property',
+      node: 'ModuleWrap',
+      nodeType: 'object',
+      nodeId: 38_157,
+    },
+    {
+      edge: 'context',
+      edgeType: 'internal',
+      node: 'system / Context',
+      nodeType: 'object',
+      nodeId: 122_889,
+    },
+  ];
+}
+
 /** Sessions cached forever in a module-level Map. */
 export function sessionSuspect(): LeakSuspect {
   return {
@@ -227,21 +270,7 @@ export function sessionSuspect(): LeakSuspect {
     location: { scriptId: 123, line: 34, column: 13, url: 'file:///srv/app/sessions.js' },
     accumulatesIn: { name: 'Map', type: 'object', nodeId: 125_239, edge: 'sessions' },
     retainerPath: [
-      { edge: '', edgeType: 'shortcut', node: 'global', nodeType: 'object', nodeId: 7069 },
-      {
-        edge: '<symbol node:entry_point_module>',
-        edgeType: 'property',
-        node: 'ModuleWrap',
-        nodeType: 'object',
-        nodeId: 38_157,
-      },
-      {
-        edge: 'context',
-        edgeType: 'internal',
-        node: 'system / Context',
-        nodeType: 'object',
-        nodeId: 122_889,
-      },
+      ...moduleContextPath(),
       { edge: 'sessions', edgeType: 'context', node: 'Map', nodeType: 'object', nodeId: 125_239 },
       { edge: 'table', edgeType: 'internal', node: '(array)', nodeType: 'array', nodeId: 184_623 },
       { edge: '5600', edgeType: 'internal', node: 'Session', nodeType: 'object', nodeId: 149_155 },
@@ -272,21 +301,7 @@ export function tokenSuspect(): LeakSuspect {
     growth: [100, 500, 900],
     accumulatesIn: { name: 'Object', type: 'object', nodeId: 130_001, edge: 'tokensByUser' },
     retainerPath: [
-      { edge: '', edgeType: 'shortcut', node: 'global', nodeType: 'object', nodeId: 7069 },
-      {
-        edge: '<symbol node:entry_point_module>',
-        edgeType: 'property',
-        node: 'ModuleWrap',
-        nodeType: 'object',
-        nodeId: 38_157,
-      },
-      {
-        edge: 'context',
-        edgeType: 'internal',
-        node: 'system / Context',
-        nodeType: 'object',
-        nodeId: 122_889,
-      },
+      ...moduleContextPath(),
       { edge: 'tokensByUser', edgeType: 'context', node: 'Object', nodeType: 'object', nodeId: 130_001 },
       { edge: SECRET_KEY, edgeType: 'property', node: SECRET_VALUE, nodeType: 'string', nodeId: 130_777 },
     ],
