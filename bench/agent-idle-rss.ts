@@ -33,7 +33,7 @@
  *       [--hosts esm,cjs,http] [--variants none,preload,disabled,dist,src]
  *       [--dist <build>/dist | --unbundled]
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -41,6 +41,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { buildAgent } from './build-agent.ts';
 
 const { values } = parseArgs({
   options: {
@@ -65,22 +66,7 @@ const work = mkdtempSync(join(tmpdir(), 'memwatcher-idle-rss-'));
 let dist = values.dist;
 if (dist === undefined && variants.some((v) => v === 'dist' || v === 'disabled')) {
   dist = join(work, 'dist');
-  try {
-    execFileSync(
-      join(root, 'node_modules/.bin/tsc'),
-      ['-p', join(root, 'tsconfig.build.json'), '--outDir', dist],
-      {
-        stdio: 'ignore',
-      },
-    );
-  } catch {
-    // tsc emits even when another file of the project has a type error; the agent's files are what count.
-  }
-  if (!values.unbundled) {
-    execFileSync(process.execPath, [join(root, 'scripts/bundle-agent.ts'), '--dist', dist], {
-      stdio: 'ignore',
-    });
-  }
+  buildAgent(dist, { bundle: !values.unbundled });
 }
 
 // The idle program: waits; on SIGUSR2 reports what only it can see, then exits. It loads nothing

@@ -13,7 +13,7 @@
  *
  *   ./node_modules/.bin/node bench/agent-overhead.ts [--rounds 6] [--duration 10] [--connections 50]
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +21,7 @@ import { parseArgs } from 'node:util';
 import { EnvelopeSeries } from '../src/agent/envelope-series.ts';
 import { judgeTrend, pointsToJudge } from '../src/agent/verdict.ts';
 import { MemoryWatcher } from '../src/index.ts';
+import { buildAgent } from './build-agent.ts';
 
 const { values } = parseArgs({
   options: {
@@ -39,15 +40,7 @@ const autocannon = fileURLToPath(new URL('./node_modules/autocannon/autocannon.j
 const dist = fileURLToPath(new URL('./out/agent-dist', import.meta.url));
 const register = `${dist}/agent/register.js`;
 
-// tsc emits even when some other file of the project has a type error; the agent's files are what count.
-try {
-  execFileSync(`${root}/node_modules/.bin/tsc`, ['-p', `${root}/tsconfig.build.json`, '--outDir', dist], {
-    stdio: 'ignore',
-  });
-} catch {
-  // Type errors elsewhere: the output is still written.
-}
-execFileSync(process.execPath, [`${root}/scripts/bundle-agent.ts`, '--dist', dist], { stdio: 'ignore' });
+buildAgent(dist);
 
 type Variant = 'none' | 'agent';
 interface Round {
