@@ -1,4 +1,3 @@
-import type { ExitEvent } from '../collector/events.ts';
 import { WatchSession } from '../collector/session.ts';
 import { type AttachedInspector, attachInspector } from '../inspector-client/attach-inspector.ts';
 import { InspectorSampler } from '../inspector-client/inspector-sampler.ts';
@@ -7,11 +6,13 @@ import { isProcessAlive } from '../inspector-client/target-process.ts';
 import type { LiveDashboard } from '../server/live-dashboard.ts';
 import { shouldUseColor } from './color.ts';
 import { defineCommand } from './command.ts';
-import { parsePidArgument, parsePort } from './pid-argument.ts';
+import { inspectorPortFlag, parsePidArgument } from './pid-argument.ts';
 import { type ServeFlags, serveFlagDefinitions, serveSession } from './serve-options.ts';
 import { detachNote, detachWarning } from './snapshot.ts';
+import { watchEnd } from './watch-end.ts';
 import {
   collectorOptionsFromFlags,
+  onLeakSnapshotsFromFlags,
   parseDuration,
   type WatchFlags,
   watchFlagDefinitions,
@@ -22,11 +23,6 @@ interface AttachFlags extends WatchFlags, ServeFlags {
   port: number | undefined;
   duration: number | undefined;
 }
-
-type EndReason = ExitEvent['reason'];
-
-/** Signals that end attaching as Ctrl-C does (SIGINT comes through the context's abort signal). */
-const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGHUP'];
 
 export const attachCommand = defineCommand<AttachFlags>({
   name: 'attach',
@@ -58,14 +54,7 @@ and SIGHUP detach as Ctrl-C does.`,
       description:
         "'snapshot': once the verdict is a leak, take 3 heap snapshots through the inspector, analyze them and print the suspects.",
     },
-    port: {
-      type: 'string',
-      valueName: 'N',
-      default: undefined,
-      parse: parsePort,
-      description:
-        "The process's inspector port, if not 9229 or what its --inspect-port option says (e.g. set through code).",
-    },
+    port: inspectorPortFlag,
     duration: {
       type: 'string',
       valueName: 'duration',
@@ -104,13 +93,7 @@ and SIGHUP detach as Ctrl-C does.`,
         events: options.events,
         db: options.db,
         report: options.report,
-        onLeakSnapshots:
-          options.onLeak === 'snapshot'
-            ? {
-                dir: options.snapshotDir,
-                intervalMs: options.snapshotInterval ?? defaultSnapshotInterval(options.window),
-              }
-            : undefined,
+        onLeakSnapshots: onLeakSnapshotsFromFlags(options),
         stderr: context.stderr,
         quiet: options.quiet,
         color: shouldUseColor(context.stderr, context.env),
@@ -123,7 +106,6 @@ and SIGHUP detach as Ctrl-C does.`,
     const dashboard = await serveSession(session, options, context, 'attach', attached.target.argv).catch(
       async (error: unknown) => {
         await leave(attached, context.stderr);
-        await session.finish({ exitCode: null, signal: null, reason: 'stopped' });
         throw error;
       },
     );
@@ -160,16 +142,8 @@ async function watchUntilDone(
   session.setSnapshotCapture(capture);
   dashboard?.setSnapshotCapture(pid, capture);
 
-  let end: (reason: EndReason) => void = () => {};
-  const ended = new Promise<EndReason>((resolve) => {
-    end = resolve;
-  });
-  const onAbort = () => end('stopped');
-  context.signal.addEventListener('abort', onAbort, { once: true });
-  // Stopped by a service manager or a closed terminal: detach as for Ctrl-C, or the inspector stays open.
-  for (const signal of STOP_SIGNALS) process.on(signal, onAbort);
-  const timer =
-    options.duration === undefined ? undefined : setTimeout(() => end('duration'), options.duration);
+  // SIGTERM and SIGHUP detach as Ctrl-C does, or the inspector would stay open.
+  const watching = watchEnd(context.signal, options.duration);
 
   let exiting = false;
   let sampler: InspectorSampler;
@@ -180,13 +154,11 @@ async function watchUntilDone(
       onFault: (error) => session.collector.fault(error),
       onGone: (how) => {
         exiting = how === 'exiting';
-        end('exited');
+        watching.end('exited');
       },
     });
   } catch (error) {
-    clearTimeout(timer);
-    context.signal.removeEventListener('abort', onAbort);
-    for (const signal of STOP_SIGNALS) process.off(signal, onAbort);
+    watching.dispose();
     await leave(attached, context.stderr);
     await session.finish({ exitCode: null, signal: null, reason: 'stopped' });
     throw error;
@@ -197,10 +169,8 @@ async function watchUntilDone(
       `memwatcher: attached to pid ${pid} (${opened} on ${attached.address.host}:${attached.address.port}); Ctrl-C detaches.`,
     );
 
-  let reason = await ended;
-  clearTimeout(timer);
-  context.signal.removeEventListener('abort', onAbort);
-  for (const signal of STOP_SIGNALS) process.off(signal, onAbort);
+  let reason = await watching.reason;
+  watching.dispose();
   if (exiting) {
     // Node holds the ended program until we disconnect: nothing to remove, only to let it go.
     await leave(attached, context.stderr, { exiting: true, quiet: options.quiet });
@@ -232,9 +202,4 @@ async function leave(
   if (warning !== null) stderr.write(`${warning}\n`);
   else if (options.quiet !== true)
     stderr.write(`memwatcher: detached from pid ${attached.pid}. ${detachNote(outcome)}\n`);
-}
-
-/** A tenth of the verdict window, 2 s to 60 s: the series should span growth, not outlast the leak's patience. */
-function defaultSnapshotInterval(windowMs: number): number {
-  return Math.min(60_000, Math.max(2000, Math.round(windowMs / 10)));
 }

@@ -1,8 +1,6 @@
 import type { SnapshotProgress } from '../inspector-client/heap-snapshot-file.ts';
 import { formatBytes } from '../report/analysis-text.ts';
-import type { ProgressStream } from './progress.ts';
-
-const MIN_REDRAW_MS = 100;
+import { createRedrawnLine, type ProgressStream } from './progress.ts';
 
 export interface CaptureProgress {
   update(progress: SnapshotProgress): void;
@@ -12,7 +10,8 @@ export interface CaptureProgress {
 
 /**
  * One redrawn stderr line while a heap snapshot is taken from another process: V8's own progress
- * while it walks the heap, then the bytes streamed to the file. Only on a TTY, at most 10 redraws/s.
+ * while it walks the heap, then the bytes streamed to the file. Only on a TTY, at most 10 redraws/s
+ * (the redrawing of `analyze`'s progress line).
  *
  * @example
  * const progress = createCaptureProgress(context.stderr, { quiet, label: `process ${pid}` });
@@ -24,27 +23,20 @@ export function createCaptureProgress(
 ): CaptureProgress {
   if (options.quiet || stream.isTTY !== true) return { update() {}, stop() {} };
   const now = options.now ?? performance.now.bind(performance);
+  const line = createRedrawnLine(stream);
   const startedAt = now();
-  let lastDrawAt = Number.NEGATIVE_INFINITY;
-  let drawn = false;
   return {
     update(progress) {
       const time = now();
-      if (time - lastDrawAt < MIN_REDRAW_MS) return;
-      lastDrawAt = time;
-      const elapsed = `${((time - startedAt) / 1000).toFixed(1)}s`;
-      const step =
-        progress.phase === 'snapshot'
-          ? `walking the heap  ${progress.total > 0 ? Math.min(100, Math.floor((progress.done / progress.total) * 100)) : 0}%`
-          : `writing  ${formatBytes(progress.done)}`;
-      const text = `memwatcher: heap snapshot of ${options.label}  ${step}  ${elapsed}`;
-      const width = Math.max(20, (stream.columns || 80) - 1);
-      stream.write(`\r${text.length > width ? text.slice(0, width) : text}\u001b[K`);
-      drawn = true;
+      line.draw(time, () => {
+        const elapsed = `${((time - startedAt) / 1000).toFixed(1)}s`;
+        const step =
+          progress.phase === 'snapshot'
+            ? `walking the heap  ${progress.total > 0 ? Math.min(100, Math.floor((progress.done / progress.total) * 100)) : 0}%`
+            : `writing  ${formatBytes(progress.done)}`;
+        return `memwatcher: heap snapshot of ${options.label}  ${step}  ${elapsed}`;
+      });
     },
-    stop() {
-      if (drawn) stream.write('\r\u001b[K');
-      drawn = false;
-    },
+    stop: line.stop,
   };
 }

@@ -6,7 +6,7 @@ import type { ChartFormat, ChartKind } from '../report/chart.ts';
 import { withAnalysis } from '../report/model-from-analysis.ts';
 import type { ReportModel } from '../report/report-model.ts';
 import { defineCommand } from './command.ts';
-import { parsePositiveInteger } from './flags.ts';
+import { parsePositiveInteger, parseText } from './flags.ts';
 import { loadHistoryModel, selectionFlags } from './history-model.ts';
 import { writeOutputFile } from './output-file.ts';
 
@@ -59,7 +59,7 @@ printed on stdout. PNGs need a font on the machine (Debian: fonts-dejavu-core).`
       short: 'o',
       valueName: 'file',
       default: undefined,
-      parse: (raw) => raw,
+      parse: parseText,
       description: 'Write the chart to this file (created 0600). Default: stdout (SVG, DOT).',
     },
     kind: {
@@ -81,7 +81,7 @@ printed on stdout. PNGs need a font on the machine (Debian: fonts-dejavu-core).`
       type: 'string',
       valueName: 'file',
       default: undefined,
-      parse: (raw) => raw,
+      parse: parseText,
       description: "Leak suspects and classes from this 'memwatcher analyze --json' output.",
     },
     suspect: {

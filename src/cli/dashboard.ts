@@ -1,12 +1,8 @@
 import { UsageError } from '../errors.ts';
+import { isLoopbackHost } from '../inspector-client/inspector-address.ts';
 import { defineCommand } from './command.ts';
-import {
-  isLoopback,
-  parseServeAddress,
-  type ServeFlags,
-  serveFlagDefinitions,
-  tokenFrom,
-} from './serve-options.ts';
+import { parseText } from './flags.ts';
+import { parseServeAddress, type ServeFlags, serveFlagDefinitions, tokenFrom } from './serve-options.ts';
 
 interface DashboardFlags extends ServeFlags {
   db: string | undefined;
@@ -33,7 +29,7 @@ Runs until interrupted (Ctrl-C).`,
       type: 'string',
       valueName: 'file',
       default: undefined,
-      parse: (raw) => raw,
+      parse: parseText,
       description: 'The history file to show (required).',
     },
     ...serveFlagDefinitions,
@@ -73,7 +69,7 @@ Runs until interrupted (Ctrl-C).`,
       throw error;
     }
     context.stderr.write(`memwatcher: dashboard of ${options.db} at ${server.openUrl}\n`);
-    if (!isLoopback(address.host)) {
+    if (!isLoopbackHost(address.host)) {
       context.stderr.write(
         `memwatcher: the dashboard listens on ${address.host}: other machines can reach it; only the token keeps them out.\n`,
       );

@@ -1,3 +1,4 @@
+import { constants } from 'node:os';
 import { isMemwatcherError } from '../errors.ts';
 
 /** The CLI's exit codes; scripts rely on them (documented in `memwatcher --help`). */
@@ -14,6 +15,16 @@ export const ExitCode = {
   notFound: 127,
   interrupted: 130,
 } as const;
+
+/**
+ * How a child process ended, as a shell reports it: its exit code, or 128 + the number of the signal
+ * that ended it.
+ */
+export function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): number {
+  if (code !== null) return code;
+  const number = signal === null ? undefined : constants.signals[signal];
+  return number === undefined ? 1 : 128 + number;
+}
 
 export interface Failure {
   exitCode: number;

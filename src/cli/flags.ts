@@ -116,6 +116,16 @@ export function parsePositiveInteger(raw: string, flag: string): number {
   return Number(raw);
 }
 
+/**
+ * A `parse` for flags whose value is taken as it is (a file, a URL, a token).
+ *
+ * @example
+ * const output = { type: 'string', valueName: 'file', default: undefined, parse: parseText, description: '…' };
+ */
+export function parseText(raw: string): string {
+  return raw;
+}
+
 /** Help lines for a command's flags (plus `--help`), aligned. */
 export function describeFlags(flags: Record<string, AnyFlagDefinition>): string[] {
   const rows = Object.entries(flags).map(([key, definition]) => {

@@ -1,4 +1,5 @@
 import { UsageError } from '../errors.ts';
+import type { FlagDefinition } from './flags.ts';
 
 /**
  * The `<pid>` argument of `attach` and `snapshot`: a positive whole number, and not memwatcher's own
@@ -19,16 +20,21 @@ export function parsePidArgument(raw: string | undefined, command: string): numb
   return pid;
 }
 
-/**
- * A `parse` for `--port`: a TCP port, 1–65535.
- *
- * @example
- * const port = { type: 'string', valueName: 'N', default: undefined, parse: parsePort, description: '…' };
- */
-export function parsePort(raw: string, flag: string): number {
+/** A TCP port, 1–65535. */
+function parsePort(raw: string, flag: string): number {
   const port = Number(raw);
   if (!/^\d+$/.test(raw) || port < 1 || port > 65_535) {
     throw new UsageError(`${flag} must be a TCP port (1–65535), got '${raw}'.`);
   }
   return port;
 }
+
+/** `--port` of `attach` and `snapshot`: the inspector's port, when the process's own options do not say it. */
+export const inspectorPortFlag: FlagDefinition<number | undefined> = {
+  type: 'string',
+  valueName: 'N',
+  default: undefined,
+  parse: parsePort,
+  description:
+    "The process's inspector port, if not 9229 or what its --inspect-port option says (e.g. set through code).",
+};

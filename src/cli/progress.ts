@@ -40,9 +40,8 @@ export function createProgress(options: ProgressOptions): ProgressLine {
   const now = options.now ?? performance.now.bind(performance);
   if (options.quiet || stream.isTTY !== true) return { update() {}, stop() {} };
 
+  const line = createRedrawnLine(stream);
   const startedAt = now();
-  let lastDrawAt = Number.NEGATIVE_INFINITY;
-  let drawn = false;
   let phaseKey = '';
   let phaseStartedAt = startedAt;
 
@@ -53,20 +52,39 @@ export function createProgress(options: ProgressOptions): ProgressLine {
       phaseKey = key;
       phaseStartedAt = time;
     }
-    if (time - lastDrawAt < minRedrawMs) return;
-    lastDrawAt = time;
-    const text = describeProgress(progress, snapshotCount, time - phaseStartedAt, time - startedAt);
-    // Never let the line wrap: a wrapped line cannot be redrawn with \r.
-    // A terminal of unknown size reports 0 columns.
-    const width = Math.max(20, (stream.columns || 80) - 1);
-    stream.write(`\r${text.length > width ? text.slice(0, width) : text}\u001b[K`);
-    drawn = true;
+    line.draw(time, () => describeProgress(progress, snapshotCount, time - phaseStartedAt, time - startedAt));
   };
-  const stop = () => {
-    if (drawn) stream.write('\r\u001b[K');
-    drawn = false;
+  return { update, stop: line.stop };
+}
+
+/** The redrawing under a progress line (here, and a heap snapshot's in `capture-progress.ts`). */
+export interface RedrawnLine {
+  /** Redraws the line with `text()`, unless it was drawn less than 100 ms before `time`. */
+  draw(time: number, text: () => string): void;
+  /** Erases the line, if drawn. Safe to call twice. */
+  stop(): void;
+}
+
+/** One line on a terminal, redrawn in place with `\r`; the caller checks it is a terminal. */
+export function createRedrawnLine(stream: ProgressStream): RedrawnLine {
+  let lastDrawAt = Number.NEGATIVE_INFINITY;
+  let drawn = false;
+  return {
+    draw(time, text) {
+      if (time - lastDrawAt < minRedrawMs) return;
+      lastDrawAt = time;
+      const shown = text();
+      // Never let the line wrap: a wrapped line cannot be redrawn with \r.
+      // A terminal of unknown size reports 0 columns.
+      const width = Math.max(20, (stream.columns || 80) - 1);
+      stream.write(`\r${shown.length > width ? shown.slice(0, width) : shown}\u001b[K`);
+      drawn = true;
+    },
+    stop() {
+      if (drawn) stream.write('\r\u001b[K');
+      drawn = false;
+    },
   };
-  return { update, stop };
 }
 
 /** `snapshot 2/3  parse  42%  118.2 MB/s  3.4s` */

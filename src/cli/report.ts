@@ -3,7 +3,7 @@ import { UsageError } from '../errors.ts';
 import { formatBytes } from '../report/analysis-text.ts';
 import { shouldUseColor } from './color.ts';
 import { defineCommand } from './command.ts';
-import { parsePositiveInteger } from './flags.ts';
+import { parsePositiveInteger, parseText } from './flags.ts';
 
 import { loadHistoryModel, selectionFlags } from './history-model.ts';
 import { writeOutputFile } from './output-file.ts';
@@ -50,7 +50,7 @@ sawtooth heap keeps its shape however long the run.`,
       short: 'o',
       valueName: 'file',
       default: undefined,
-      parse: (raw) => raw,
+      parse: parseText,
       description: 'Write the report to this file (created 0600). Default: print it on stdout.',
     },
     format: {

@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { constants as osConstants } from 'node:os';
 import { AgentChannel } from '../collector/agent-channel.ts';
 import { agentEnvironment, isNodeProgram, resolveCommand } from '../collector/launch.ts';
 import { ProcSampler } from '../collector/proc-sampler.ts';
@@ -8,9 +7,11 @@ import { WatchSession } from '../collector/session.ts';
 import { CommandStartError } from '../errors.ts';
 import { shouldUseColor } from './color.ts';
 import { defineCommand } from './command.ts';
+import { exitCodeOf } from './exit.ts';
 import { type ServeFlags, serveFlagDefinitions, serveSession } from './serve-options.ts';
 import {
   collectorOptionsFromFlags,
+  onLeakSnapshotsFromFlags,
   type WatchFlags,
   watchFlagDefinitions,
   withFlagNames,
@@ -81,13 +82,7 @@ s, m, h (a bare number is seconds); sizes take KB, MB, GB (powers of 1024).`,
         events: options.events,
         db: options.db,
         report: options.report,
-        onLeakSnapshots:
-          options.onLeak === 'snapshot'
-            ? {
-                dir: options.snapshotDir,
-                intervalMs: options.snapshotInterval ?? Math.min(60_000, Math.max(2000, options.window / 10)),
-              }
-            : undefined,
+        onLeakSnapshots: onLeakSnapshotsFromFlags(options),
         stderr: context.stderr,
         quiet: options.quiet,
         color: shouldUseColor(context.stderr, context.env),
@@ -96,12 +91,7 @@ s, m, h (a bare number is seconds); sizes take KB, MB, GB (powers of 1024).`,
     } catch (error) {
       throw withFlagNames(error);
     }
-    const dashboard = await serveSession(session, options, context, 'run', positionals).catch(
-      async (error: unknown) => {
-        await session.finish({ exitCode: null, signal: null, reason: 'stopped' });
-        throw error;
-      },
-    );
+    const dashboard = await serveSession(session, options, context, 'run', positionals);
 
     const child = await start(program, command, args, {
       env: agentEnvironment(context.env, session.collector.settings),
@@ -156,13 +146,6 @@ s, m, h (a bare number is seconds); sizes take KB, MB, GB (powers of 1024).`,
     return exitCodeOf(code, signal);
   },
 });
-
-/** The shell's convention: the exit code, or 128 + the number of the signal that ended the process. */
-export function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): number {
-  if (code !== null) return code;
-  const number = signal === null ? undefined : osConstants.signals[signal];
-  return number === undefined ? 1 : 128 + number;
-}
 
 function start(
   program: string,

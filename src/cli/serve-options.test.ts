@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isLoopback, parseServeAddress } from './serve-options.ts';
+import { isLoopbackHost } from '../inspector-client/inspector-address.ts';
+import { parseServeAddress } from './serve-options.ts';
 
 describe('--serve', () => {
   it('takes a port, or host:port; a bare port listens on loopback only', () => {
@@ -16,11 +17,11 @@ describe('--serve', () => {
       assert.throws(() => parseServeAddress(bad, '--serve'), { code: 'ERR_USAGE' }, bad);
   });
 
-  it('knows which addresses only this machine reaches', () => {
-    assert.equal(isLoopback('127.0.0.1'), true);
-    assert.equal(isLoopback('::1'), true);
-    assert.equal(isLoopback('localhost'), true);
-    assert.equal(isLoopback('0.0.0.0'), false);
-    assert.equal(isLoopback('192.168.1.4'), false);
+  it('knows which addresses only this machine reaches (the check that decides the "other machines" warning)', () => {
+    assert.equal(isLoopbackHost('127.0.0.1'), true);
+    assert.equal(isLoopbackHost('::1'), true);
+    assert.equal(isLoopbackHost('localhost'), true);
+    assert.equal(isLoopbackHost('0.0.0.0'), false);
+    assert.equal(isLoopbackHost('192.168.1.4'), false);
   });
 });

@@ -1,8 +1,9 @@
 import { isIP } from 'node:net';
 import type { WatchSession } from '../collector/session.ts';
 import { UsageError } from '../errors.ts';
+import { isLoopbackHost } from '../inspector-client/inspector-address.ts';
 import type { LiveDashboard } from '../server/live-dashboard.ts';
-import type { FlagDefinitions } from './flags.ts';
+import { type FlagDefinitions, parseText } from './flags.ts';
 
 /** Between the snapshots of the page's leak search, unless --snapshot-interval says otherwise. */
 const DEFAULT_SERIES_INTERVAL_MS = 5000;
@@ -41,15 +42,6 @@ export function parseServeAddress(raw: string, flag: string): ServeAddress {
   return { host, port };
 }
 
-/** Whether only this machine can reach the address. */
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
-}
-
-function parseToken(raw: string): string {
-  return raw;
-}
-
 /** Definitions for {@link ServeFlags}, to spread into a command's `flags`. */
 export const serveFlagDefinitions: FlagDefinitions<ServeFlags> = {
   serve: {
@@ -64,7 +56,7 @@ export const serveFlagDefinitions: FlagDefinitions<ServeFlags> = {
     type: 'string',
     valueName: 'token',
     default: undefined,
-    parse: parseToken,
+    parse: parseText,
     description:
       'The dashboard token (16+ characters); default: a new random one, printed with the URL. Also read from MEMWATCHER_DASHBOARD_TOKEN.',
   },
@@ -81,7 +73,8 @@ export function tokenFrom(flags: ServeFlags, env: NodeJS.ProcessEnv): string | u
 
 /**
  * `--serve` for `run`, `attach` and `watch`: starts the dashboard on the session's collector (before its
- * `start` event) and says where to open it. The server code is loaded only when asked for.
+ * `start` event) and says where to open it. The server code is loaded only when asked for. When the
+ * dashboard cannot start, the session (not begun yet) is finished, its files closed, before the throw.
  * @throws {DashboardError} the port cannot be listened on, the page is not built.
  */
 export async function serveSession(
@@ -92,20 +85,26 @@ export async function serveSession(
   command: readonly string[],
 ): Promise<LiveDashboard | undefined> {
   if (flags.serve === undefined) return undefined;
-  const { startLiveDashboard } = await import('../server/live-dashboard.ts');
-  const dashboard = await startLiveDashboard({
-    collector: session.collector,
-    mode,
-    command,
-    host: flags.serve.host,
-    port: flags.serve.port,
-    token: tokenFrom(flags, context.env),
-    showStrings: flags.showStrings,
-    snapshotDir: flags.snapshotDir,
-    seriesIntervalMs: flags.snapshotInterval ?? DEFAULT_SERIES_INTERVAL_MS,
-  });
+  let dashboard: LiveDashboard;
+  try {
+    const { startLiveDashboard } = await import('../server/live-dashboard.ts');
+    dashboard = await startLiveDashboard({
+      collector: session.collector,
+      mode,
+      command,
+      host: flags.serve.host,
+      port: flags.serve.port,
+      token: tokenFrom(flags, context.env),
+      showStrings: flags.showStrings,
+      snapshotDir: flags.snapshotDir,
+      seriesIntervalMs: flags.snapshotInterval ?? DEFAULT_SERIES_INTERVAL_MS,
+    });
+  } catch (error) {
+    await session.finish({ exitCode: null, signal: null, reason: 'stopped' });
+    throw error;
+  }
   session.say(`memwatcher: dashboard at ${dashboard.server.openUrl}`);
-  if (!isLoopback(flags.serve.host))
+  if (!isLoopbackHost(flags.serve.host))
     session.say(
       `memwatcher: the dashboard listens on ${flags.serve.host}: other machines can reach it; only the token keeps them out.`,
     );

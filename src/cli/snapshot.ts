@@ -5,7 +5,8 @@ import { takeHeapSnapshotToFile } from '../inspector-client/heap-snapshot-file.t
 import { formatBytes } from '../report/analysis-text.ts';
 import { createCaptureProgress } from './capture-progress.ts';
 import { defineCommand } from './command.ts';
-import { parsePidArgument, parsePort } from './pid-argument.ts';
+import { parseText } from './flags.ts';
+import { inspectorPortFlag, parsePidArgument } from './pid-argument.ts';
 
 interface SnapshotFlags {
   output: string | undefined;
@@ -39,17 +40,10 @@ across them. For a series that can be compared, use 'memwatcher attach <pid> --o
       short: 'o',
       valueName: 'file',
       default: undefined,
-      parse: (raw) => raw,
+      parse: parseText,
       description: 'Where to write the snapshot. Default: heap-<pid>-<time>.heapsnapshot here.',
     },
-    port: {
-      type: 'string',
-      valueName: 'N',
-      default: undefined,
-      parse: parsePort,
-      description:
-        "The process's inspector port, if not 9229 or what its --inspect-port option says (e.g. set through code).",
-    },
+    port: inspectorPortFlag,
     quiet: { type: 'boolean', short: 'q', description: 'No progress on stderr.' },
   },
   positionals: { name: 'pid', min: 1, max: 1 },
@@ -93,7 +87,7 @@ across them. For a series that can be compared, use 'memwatcher attach <pid> --o
 });
 
 /** `heap-4242-2025-06-01T10-20-30.heapsnapshot`: sorts by time, no characters shells or Windows mind. */
-export function defaultSnapshotName(pid: number, time: Date): string {
+function defaultSnapshotName(pid: number, time: Date): string {
   return `heap-${pid}-${time.toISOString().slice(0, 19).replaceAll(':', '-')}.heapsnapshot`;
 }
 

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { isBuiltin } from 'node:module';
-import { constants } from 'node:os';
+import { exitCodeOf } from './exit.ts';
 
 /**
  * History files are SQLite through `node:sqlite`, which Node 22.5–22.12 only provides behind
@@ -94,13 +94,9 @@ export function relaunchWithFlags(flags: readonly string[]): Promise<number> {
     });
     child.once('exit', (code, signal) => {
       stopListening();
-      if (signal !== null) {
-        process.kill(process.pid, signal);
-        // Only reached if that signal does not end a process: exit as a shell would report it.
-        resolve(128 + (constants.signals[signal] ?? 0));
-        return;
-      }
-      resolve(code ?? 1);
+      // Only goes on if that signal does not end a process: then exit as a shell would report it.
+      if (signal !== null) process.kill(process.pid, signal);
+      resolve(exitCodeOf(code, signal));
     });
   });
 }

@@ -1,7 +1,7 @@
 import { parseBytes } from '../agent/register-env.ts';
 import type { CollectorOptions } from '../collector/collector.ts';
 import { InvalidOptionError, isMemwatcherError, UsageError } from '../errors.ts';
-import { type FlagDefinitions, parsePositiveInteger } from './flags.ts';
+import { type FlagDefinitions, parsePositiveInteger, parseText } from './flags.ts';
 
 /** The options `run`, `watch` (and `attach`) share: sampling, verdict, outputs, on-leak action, alerts. */
 export interface WatchFlags {
@@ -74,10 +74,6 @@ function parseShare(raw: string, flag: string): number {
     throw new UsageError(`${flag} must be a number between 0 and 1 (0.85 = 85 %), got '${raw}'.`);
   }
   return value;
-}
-
-function parseText(raw: string): string {
-  return raw;
 }
 
 function parseOnLeak(raw: string, flag: string): 'snapshot' {
@@ -262,6 +258,21 @@ export function collectorOptionsFromFlags(flags: WatchFlags): CollectorOptions {
             },
           }),
     },
+  };
+}
+
+/**
+ * `--on-leak snapshot` for a source that can take heap snapshots (`run`, `attach`): where, and how far
+ * apart — `--snapshot-interval`, else a tenth of the verdict window, 2 s to 60 s (the series should span
+ * growth, not outlast the leak's patience). `undefined` without `--on-leak`.
+ */
+export function onLeakSnapshotsFromFlags(
+  flags: WatchFlags,
+): { readonly dir: string; readonly intervalMs: number } | undefined {
+  if (flags.onLeak !== 'snapshot') return undefined;
+  return {
+    dir: flags.snapshotDir,
+    intervalMs: flags.snapshotInterval ?? Math.min(60_000, Math.max(2000, Math.round(flags.window / 10))),
   };
 }
 

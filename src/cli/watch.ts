@@ -1,4 +1,3 @@
-import type { ExitEvent } from '../collector/events.ts';
 import { readProcIdentity } from '../collector/proc-reader.ts';
 import { ProcSampler } from '../collector/proc-sampler.ts';
 import { WatchSession } from '../collector/session.ts';
@@ -7,6 +6,7 @@ import { shouldUseColor } from './color.ts';
 import { defineCommand } from './command.ts';
 import { parsePidArgument } from './pid-argument.ts';
 import { type ServeFlags, serveFlagDefinitions, serveSession } from './serve-options.ts';
+import { watchEnd } from './watch-end.ts';
 import {
   collectorOptionsFromFlags,
   parseDuration,
@@ -19,9 +19,6 @@ interface WatchCommandFlags extends WatchFlags, ServeFlags {
   duration: number | undefined;
   tree: boolean;
 }
-
-/** Signals that end watching as Ctrl-C does (SIGINT comes through the context's abort signal). */
-const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGHUP'];
 
 export const watchCommand = defineCommand<WatchCommandFlags>({
   name: 'watch',
@@ -105,12 +102,7 @@ attach <pid>'. A PID that names no process exits with 3.`,
     } catch (error) {
       throw withFlagNames(error);
     }
-    const dashboard = await serveSession(session, options, context, 'watch', identity.commandLine).catch(
-      async (error: unknown) => {
-        await session.finish({ exitCode: null, signal: null, reason: 'stopped' });
-        throw error;
-      },
-    );
+    const dashboard = await serveSession(session, options, context, 'watch', identity.commandLine);
     try {
       await watchUntilDone(pid, identity.commandLine, session, options, context);
     } finally {
@@ -128,23 +120,15 @@ async function watchUntilDone(
   context: { signal: AbortSignal },
 ): Promise<void> {
   session.begin(pid, 'proc');
-  let end: (reason: ExitEvent['reason']) => void = () => {};
-  const ended = new Promise<ExitEvent['reason']>((resolve) => {
-    end = resolve;
-  });
-  const stop = () => end('stopped');
-  context.signal.addEventListener('abort', stop, { once: true });
-  for (const signal of STOP_SIGNALS) process.on(signal, stop);
-  const timer =
-    options.duration === undefined ? undefined : setTimeout(() => end('duration'), options.duration);
+  const watching = watchEnd(context.signal, options.duration);
   const sampler = new ProcSampler({
     pid,
     intervalMs: session.collector.settings.intervalMs,
     tree: options.tree,
     onSample: (sample) => session.collector.acceptSample(sample),
-    onGone: () => end('exited'),
+    onGone: () => watching.end('exited'),
   });
-  if (!(await sampler.start())) end('exited');
+  if (!(await sampler.start())) watching.end('exited');
   else if (!options.quiet) {
     const what = commandLine.join(' ') || `pid ${pid}`;
     session.say(
@@ -152,10 +136,8 @@ async function watchUntilDone(
     );
   }
 
-  const reason = await ended;
-  clearTimeout(timer);
+  const reason = await watching.reason;
+  watching.dispose();
   sampler.stop();
-  context.signal.removeEventListener('abort', stop);
-  for (const signal of STOP_SIGNALS) process.off(signal, stop);
   await session.finish({ exitCode: null, signal: null, reason });
 }

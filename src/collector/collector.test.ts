@@ -3,31 +3,14 @@ import { describe, it } from 'node:test';
 import { agentMessage, type SampleMessage, type VerdictMessage } from '../agent/ipc-protocol.ts';
 import type { MemwatcherError } from '../errors.ts';
 import { Collector, type LeakCall } from './collector.ts';
-import type { CollectorEvent, OutsideSampleEvent } from './events.ts';
+import type { CollectorEvent } from './events.ts';
+import { FIXTURE_START, sampleAt } from './sinks.fixture.ts';
 
 const MB = 1024 * 1024;
-const START = 1_700_000_000_000;
+const START = FIXTURE_START;
 
-function procSample(t: number, rss: number, pid = 7): OutsideSampleEvent {
-  return {
-    type: 'sample',
-    source: 'proc',
-    time: START + t,
-    pid,
-    rss,
-    rssPeak: rss,
-    pss: null,
-    swap: 0,
-    threads: 1,
-    processes: 1,
-    heapUsed: null,
-    heapTotal: null,
-    external: null,
-    arrayBuffers: null,
-    heapLimit: null,
-    heapFloor: null,
-  };
-}
+/** A `/proc` reading of pid 7 (unless told), `t` ms after START. */
+const procSample = (t: number, rss: number, pid = 7) => sampleAt(pid, t, rss);
 
 function collect(options: ConstructorParameters<typeof Collector>[0] = {}) {
   const faults: MemwatcherError[] = [];

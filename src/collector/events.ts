@@ -137,10 +137,3 @@ export type CollectorEvent =
   | AnalysisEvent
   | CollectorErrorEvent
   | ExitEvent;
-
-export type CollectorEventType = CollectorEvent['type'];
-
-/** Whether an event came from an agent inside the process (its IPC message). */
-export function isFromAgent(event: CollectorEvent): event is AgentMessage {
-  return event.source === 'memwatcher';
-}

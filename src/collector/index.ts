@@ -6,8 +6,9 @@
  *
  * ```ts
  * // Commands use WatchSession (session.ts), which builds this and its sinks from the flags:
- * //   const session = await WatchSession.open({ mode, command, pid, method, collector, events, db, report, … });
- * //   session.setSnapshotCapture(capture); …feed session.collector…; await session.finish({ exitCode, signal, reason });
+ * //   const session = await WatchSession.open({ mode, command, collector, events, db, report, … });
+ * //   session.begin(pid, method); session.setSnapshotCapture(capture); …feed session.collector…;
+ * //   await session.finish({ exitCode, signal, reason });
  * const collector = new Collector({ intervalMs, leak, alerts, onFault });   // options checked here (throws)
  * collector.subscribe(sink);              // sink(event: CollectorEvent): NDJSON file, store, status line…
  * collector.publish(startEvent);          // { type: 'start', source: 'collector', … } first
@@ -43,7 +44,6 @@ export type {
   CollectorAlertEvent,
   CollectorErrorEvent,
   CollectorEvent,
-  CollectorEventType,
   CollectorLeakEvent,
   CollectorSnapshotEvent,
   CollectorVerdictEvent,
@@ -53,7 +53,6 @@ export type {
   StartEvent,
   WatchMethod,
 } from './events.ts';
-export { isFromAgent } from './events.ts';
 export {
   captureLeakEvidence,
   type LeakEvidenceOptions,

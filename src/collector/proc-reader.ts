@@ -96,28 +96,41 @@ export function parseKbFields(text: string): Map<string, number> {
  * // later: a different startTime means the pid now belongs to another process
  */
 export async function readProcIdentity(pid: number, procRoot = '/proc'): Promise<ProcIdentity | undefined> {
-  const stat = await readOrUndefined(`${procRoot}/${pid}/stat`);
-  if (stat === undefined) return undefined;
-  const startTime = parseStartTime(stat);
+  const startTime = await readProcStartTime(pid, procRoot);
   if (startTime === undefined) return undefined;
   const cmdline = (await readOrUndefined(`${procRoot}/${pid}/cmdline`)) ?? '';
   return { pid, startTime, commandLine: cmdline.split('\0').filter((part) => part !== '') };
 }
 
 /**
- * Field 22 of `/proc/<pid>/stat`. The command name (field 2) is in parentheses and may itself hold
- * spaces and parentheses, so fields are counted from the last `)`.
+ * The process' start time alone (one read of `/proc/<pid>/stat`), `undefined` when there is no such
+ * process: what a sampler compares on every tick to notice pid reuse, without the command line.
  */
+export async function readProcStartTime(pid: number, procRoot = '/proc'): Promise<number | undefined> {
+  const stat = await readOrUndefined(`${procRoot}/${pid}/stat`);
+  return stat === undefined ? undefined : parseStartTime(stat);
+}
+
+/** Field 22 of `/proc/<pid>/stat`. */
 export function parseStartTime(stat: string): number | undefined {
-  const close = stat.lastIndexOf(')');
-  if (close === -1) return undefined;
-  // After ")": field 3 (state) is the first; field 22 is the 20th.
-  const value = stat
-    .slice(close + 1)
-    .trim()
-    .split(/\s+/)[19];
+  // After the command name, field 3 (state) is the first; field 22 is the 20th.
+  const value = statFieldsAfterName(stat)?.[19];
   const startTime = Number(value);
   return value === undefined || !Number.isFinite(startTime) ? undefined : startTime;
+}
+
+/**
+ * The fields of `/proc/<pid>/stat` from field 3 on. The command name (field 2) is in parentheses and
+ * may itself hold spaces and parentheses, so fields are counted from the last `)`.
+ */
+function statFieldsAfterName(stat: string): string[] | undefined {
+  const close = stat.lastIndexOf(')');
+  return close === -1
+    ? undefined
+    : stat
+        .slice(close + 1)
+        .trim()
+        .split(/\s+/);
 }
 
 /**
@@ -157,13 +170,8 @@ export async function readParents(procRoot = '/proc'): Promise<Map<number, numbe
     if (!/^\d+$/.test(entry)) continue;
     const stat = await readOrUndefined(`${procRoot}/${entry}/stat`);
     if (stat === undefined) continue;
-    const close = stat.lastIndexOf(')');
-    const ppid = Number(
-      stat
-        .slice(close + 1)
-        .trim()
-        .split(/\s+/)[1],
-    );
+    // Field 4.
+    const ppid = Number(statFieldsAfterName(stat)?.[1]);
     if (Number.isFinite(ppid)) parents.set(Number(entry), ppid);
   }
   return parents;

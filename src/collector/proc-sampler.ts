@@ -3,8 +3,8 @@ import {
   type ProcMemory,
   readChildren,
   readParents,
-  readProcIdentity,
   readProcMemory,
+  readProcStartTime,
 } from './proc-reader.ts';
 
 export interface ProcSamplerOptions {
@@ -55,9 +55,9 @@ export class ProcSampler {
 
   /** Remembers the process' identity and starts sampling. Resolves `false` when there is no such process. */
   async start(): Promise<boolean> {
-    const identity = await readProcIdentity(this.options.pid, this.procRoot);
-    if (identity === undefined) return false;
-    this.startTime = identity.startTime;
+    const startTime = await readProcStartTime(this.options.pid, this.procRoot);
+    if (startTime === undefined) return false;
+    this.startTime = startTime;
     this.timer = setInterval(() => void this.tick(), this.options.intervalMs);
     void this.tick();
     return true;
@@ -74,8 +74,9 @@ export class ProcSampler {
    */
   async sample(): Promise<OutsideSampleEvent | undefined | null> {
     const { pid } = this.options;
-    const identity = await readProcIdentity(pid, this.procRoot);
-    if (identity === undefined || identity.startTime !== this.startTime) return undefined;
+    // The start time alone: the command line is not needed to tell a reused pid.
+    const startTime = await readProcStartTime(pid, this.procRoot);
+    if (startTime === undefined || startTime !== this.startTime) return undefined;
     const root = await readProcMemory(pid, this.procRoot);
     if (root === undefined) return undefined;
     if (root.rss === 0) return null;

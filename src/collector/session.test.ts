@@ -70,7 +70,8 @@ describe('WatchSession', () => {
   });
 
   it('has no summary with --quiet', async () => {
-    const { session, stderr } = await openSession('quiet', { quiet: true, pid: 5, method: 'proc' });
+    const { session, stderr } = await openSession('quiet', { quiet: true });
+    session.begin(5, 'proc');
     await session.finish({ exitCode: null, signal: null, reason: 'duration' });
     assert.deepEqual(stderr.lines, []);
   });

@@ -15,13 +15,6 @@ export interface WatchSessionOptions {
   /** The command `run` started, or the watched process' command line. */
   readonly command: readonly string[];
   readonly collector: CollectorOptions;
-  /**
-   * The process, when it is known before the session opens (`watch`, `attach`): `open` then calls
-   * `begin` itself. `run` opens first (so a bad output path stops it before the command starts) and
-   * calls `begin` once the child has a pid.
-   */
-  readonly pid?: number | undefined;
-  readonly method?: WatchMethod | undefined;
   readonly events?: string | undefined;
   readonly db?: string | undefined;
   readonly report?: string | undefined;
@@ -87,7 +80,11 @@ export class WatchSession {
     this.collector.onLeak((leak) => this.onLeak(leak));
   }
 
-  /** The watched process is known: publishes `start`. Call once, before any source feeds the collector. */
+  /**
+   * The watched process is known: publishes `start`. Call once, before any source feeds the collector,
+   * and after `open`: `run` opens first (so a bad output path stops it before the command starts), and
+   * a dashboard started in between must see `start`.
+   */
   begin(pid: number, method: WatchMethod): void {
     this.pid = pid;
     this.startedAt = this.now();
@@ -140,9 +137,7 @@ export class WatchSession {
       await events?.close();
       throw error;
     }
-    const session = new WatchSession(options, { collector, status, events, store });
-    if (options.pid !== undefined) session.begin(options.pid, options.method ?? 'proc');
-    return session;
+    return new WatchSession(options, { collector, status, events, store });
   }
 
   /** How `--on-leak snapshot` takes its series (the agent for `run` once it said hello; the inspector for `attach`). */

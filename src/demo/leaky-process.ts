@@ -44,9 +44,10 @@ export async function startLeakyProcess(signal: AbortSignal): Promise<LeakyProce
   child.on('error', () => {});
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
 
-  const request = <Reply extends { type: string }>(
-    message: Traffic | TakeSnapshot,
+  /** Resolves with the program's first message of `replyType`, after sending `message` if given. */
+  const reply = <Reply extends { type: string }>(
     replyType: Reply['type'],
+    message?: Traffic | TakeSnapshot,
   ) =>
     new Promise<Reply>((resolve, reject) => {
       const cleanup = () => {
@@ -54,10 +55,10 @@ export async function startLeakyProcess(signal: AbortSignal): Promise<LeakyProce
         child.off('exit', onExit);
         child.off('error', onError);
       };
-      const onMessage = (reply: Reply) => {
-        if (reply.type !== replyType) return;
+      const onMessage = (received: Reply) => {
+        if (received.type !== replyType) return;
         cleanup();
-        resolve(reply);
+        resolve(received);
       };
       const onExit = (code: number | null, exitSignal: NodeJS.Signals | null) => {
         cleanup();
@@ -70,39 +71,17 @@ export async function startLeakyProcess(signal: AbortSignal): Promise<LeakyProce
       child.on('message', onMessage);
       child.once('exit', onExit);
       child.once('error', onError);
-      child.send(message);
+      if (message !== undefined) child.send(message);
     });
 
   // Not on 'spawn': a message sent before the program listens may be dropped (see `AppReady`).
-  await new Promise<void>((resolve, reject) => {
-    const cleanup = () => {
-      child.off('message', onMessage);
-      child.off('exit', onExit);
-      child.off('error', onError);
-    };
-    const onMessage = (message: AppReady) => {
-      if (message.type !== 'ready') return;
-      cleanup();
-      resolve();
-    };
-    const onExit = (code: number | null, exitSignal: NodeJS.Signals | null) => {
-      cleanup();
-      reject(childDied(code, exitSignal, stderrTail));
-    };
-    const onError = (error: Error) => {
-      cleanup();
-      reject(error);
-    };
-    child.on('message', onMessage);
-    child.once('exit', onExit);
-    child.once('error', onError);
-  });
+  await reply<AppReady>('ready');
 
   return {
     pid: child.pid ?? 0,
     sourceUrl: leakyAppUrl,
-    serve: (requests) => request<TrafficServed>({ type: 'traffic', requests }, 'served'),
-    takeSnapshot: (file) => request<SnapshotWritten>({ type: 'take-snapshot', file }, 'snapshot-written'),
+    serve: (requests) => reply<TrafficServed>('served', { type: 'traffic', requests }),
+    takeSnapshot: (file) => reply<SnapshotWritten>('snapshot-written', { type: 'take-snapshot', file }),
     stop: () => stopChild(child, exited),
   };
 }
