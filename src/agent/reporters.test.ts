@@ -29,6 +29,20 @@ const verdict = (time: number, status: TrendStatus): LeakVerdict => ({
   summary: `${status} summary`,
 });
 
+/** Reports `watcher` over a channel that acknowledges every message at once; returns what was sent. */
+function sendsOverIpc(watcher: MemoryWatcher): AgentMessage[] {
+  const sent: AgentMessage[] = [];
+  reportOverIpc(
+    watcher,
+    (message, done) => {
+      sent.push(message);
+      done(null);
+    },
+    () => true,
+  );
+  return sent;
+}
+
 describe('reportOverIpc', () => {
   it('sends typed messages and drops new ones while 64 are unacknowledged (a parent that stopped reading)', () => {
     const watcher = new MemoryWatcher();
@@ -75,15 +89,7 @@ describe('reportOverIpc', () => {
 
   it('sends the leak with its culprit and the major GCs only', () => {
     const watcher = new MemoryWatcher();
-    const sent: AgentMessage[] = [];
-    reportOverIpc(
-      watcher,
-      (m, done) => {
-        sent.push(m);
-        done(null);
-      },
-      () => true,
-    );
+    const sent = sendsOverIpc(watcher);
     watcher.emit('gc', { time: 1, kind: 'minor', durationMs: 1 });
     watcher.emit('gc', { time: 2, kind: 'major', durationMs: 5, heapFloor: 10, externalFloor: 2 });
     watcher.emit('leak', verdict(3, 'leak'));
@@ -95,15 +101,7 @@ describe('reportOverIpc', () => {
 
   it('puts GC pause and count since the previous sample on each sample message', () => {
     const watcher = new MemoryWatcher();
-    const sent: AgentMessage[] = [];
-    reportOverIpc(
-      watcher,
-      (m, done) => {
-        sent.push(m);
-        done(null);
-      },
-      () => true,
-    );
+    const sent = sendsOverIpc(watcher);
     watcher.emit('sample', { ...watcher.current(), gcCount: 3, gcPauseMs: 4.5 });
     const sample = sent[1]!;
     assert.ok(sample.type === 'sample');

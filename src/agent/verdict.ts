@@ -171,16 +171,16 @@ export function judgeTrend(
     growthBytesPerMinute * SEGMENT_GROWTH_SHARE,
   );
   const segments = points.length >= MIN_POINTS_FOR_THIRDS ? 3 : 2;
-  const grows = splitByTime(points, segments).map((segment) =>
-    segment.length < 2 ? undefined : perMinute(theilSenSlope(segment)) >= segmentThreshold,
+  const rates = splitByTime(points, segments).map((segment) =>
+    segment.length < 2 ? undefined : perMinute(theilSenSlope(segment)),
   );
+  const grows = rates.map((rate) => (rate === undefined ? undefined : rate >= segmentThreshold));
   const lastGrows = grows.at(-1);
   if (lastGrows === false) {
     // Hysteresis band: a figure already `growing` returns to `stable` only when its last segment is
     // clearly flat (below half the bar). Without it, growth whose last third sits near the bar
     // alternated stable/growing at every judgement (seen with RSS after heap snapshots).
-    const last = splitByTime(points, segments).at(-1)!;
-    const clearlyFlat = perMinute(theilSenSlope(last)) < segmentThreshold * STABLE_AGAIN_SHARE;
+    const clearlyFlat = rates.at(-1)! < segmentThreshold * STABLE_AGAIN_SHARE;
     if (previous !== 'growing' || clearlyFlat) return { status: 'stable', ...base };
     return { status: 'growing', ...base };
   }

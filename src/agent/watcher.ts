@@ -271,27 +271,9 @@ export class MemoryWatcher extends EventEmitter<MemoryWatcherEvents> {
 
   private tick(): void {
     try {
-      const time = now();
-      const gc = this.gc.stats();
-      const sample = readMemorySample({
-        time,
-        heapFloor: this.latestFloor,
-        gc,
-        gcPauseMs: gc.pauseMs - this.lastGcPauseMs,
-        gcCount: gc.count - this.lastGcCount,
-        elapsedMs: time - this.lastSampleAt,
-      });
-      this.historyBuffer.add({
-        time,
-        rss: sample.rss,
-        heapTotal: sample.heapTotal,
-        heapUsed: sample.heapUsed,
-        external: sample.external,
-        arrayBuffers: sample.arrayBuffers,
-        heapFloor: sample.heapFloor,
-        gcPauseMs: sample.gcPauseMs,
-        gcCount: sample.gcCount,
-      });
+      const sample = this.current();
+      const { time, gc } = sample;
+      this.historyBuffer.add(sample);
       this.lastSampleAt = time;
       this.lastGcPauseMs = gc.pauseMs;
       this.lastGcCount = gc.count;

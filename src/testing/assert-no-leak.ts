@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
 import { acquireInspectorSession } from '../agent/inspector-session.ts';
+import { checkNumber } from '../agent/option-checks.ts';
 import { InvalidOptionError, LeakAssertionError } from '../errors.ts';
 import { formatBytes } from '../report/analysis-text.ts';
 import { type GrowthVerdict, judgeGrowth, noiseScale } from './growth-test.ts';
@@ -267,30 +268,14 @@ function checkOptions(fn: unknown, options: AssertNoLeakOptions): Settings {
     throw new InvalidOptionError('snapshotDir', 'must be the path of an existing directory.');
   }
   return {
-    iterations: integerAtLeast('iterations', options.iterations, 1),
-    rounds: integerAtLeast('rounds', options.rounds, 8) ?? defaultRounds,
-    warmup: integerAtLeast('warmup', options.warmup, 0),
-    tolerance: numberAtLeast('tolerance', options.tolerance, 0) ?? 0,
-    timeoutMs: numberAtLeast('timeout', options.timeout, 1) ?? defaultTimeoutMs,
+    iterations: checkNumber('iterations', options.iterations, { min: 1, integer: true }),
+    rounds: checkNumber('rounds', options.rounds, { min: 8, integer: true }) ?? defaultRounds,
+    warmup: checkNumber('warmup', options.warmup, { min: 0, integer: true }),
+    tolerance: checkNumber('tolerance', options.tolerance, { min: 0 }) ?? 0,
+    timeoutMs: checkNumber('timeout', options.timeout, { min: 1, unit: 'ms' }) ?? defaultTimeoutMs,
     snapshotDir,
     keepSnapshots: options.keepSnapshots === true,
   };
-}
-
-function integerAtLeast(option: string, value: number | undefined, min: number): number | undefined {
-  if (value === undefined) return undefined;
-  if (!Number.isInteger(value) || value < min) {
-    throw new InvalidOptionError(option, `must be an integer of at least ${min}, got ${String(value)}.`);
-  }
-  return value;
-}
-
-function numberAtLeast(option: string, value: number | undefined, min: number): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
-    throw new InvalidOptionError(option, `must be a number of at least ${min}, got ${String(value)}.`);
-  }
-  return value;
 }
 
 /**

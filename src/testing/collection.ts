@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RetainerPathStep } from '../agent/analysis-types.ts';
 import { LeakDetector } from '../agent/detector/leak-detector.ts';
+import { checkNumber } from '../agent/option-checks.ts';
 import { InvalidOptionError, LeakAssertionError } from '../errors.ts';
 import { formatRetainerPath } from '../report/analysis-text.ts';
 
@@ -81,16 +82,12 @@ export function expectCollected(
 ): Promise<void> {
   // Not an async function: its suspended frame would keep the argument (a plain object) alive.
   let handles: TrackedForCollection[];
+  let timeoutMs: number;
   try {
     handles = toHandles(targets);
+    timeoutMs = checkNumber('timeout', options.timeout, { min: 0, unit: 'ms' }) ?? 2000;
   } catch (error) {
     return Promise.reject(error);
-  }
-  const timeoutMs = options.timeout ?? 2000;
-  if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs < 0) {
-    return Promise.reject(
-      new InvalidOptionError('timeout', `must be a number of milliseconds, got ${String(timeoutMs)}.`),
-    );
   }
   return waitForCollection(handles, timeoutMs);
 }

@@ -8,29 +8,13 @@ import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { childOutcome } from './child-outcome.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const idleWatcher = fileURLToPath(new URL('./fixtures/idle-watcher.ts', import.meta.url));
 const HANG_LIMIT_MS = 20_000;
 
-function outcome(child: ChildProcess) {
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const killer = setTimeout(() => child.kill('SIGKILL'), HANG_LIMIT_MS);
-  return new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>(
-    (resolve) =>
-      child.on('exit', (code, signal) => {
-        clearTimeout(killer);
-        resolve({ code, signal, stdout, stderr });
-      }),
-  );
-}
+const outcome = (child: ChildProcess) => childOutcome(child, HANG_LIMIT_MS);
 
 describe('a watched program exits by itself', () => {
   it('when it only starts a MemoryWatcher', async () => {

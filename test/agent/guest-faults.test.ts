@@ -10,6 +10,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { childOutcome } from './child-outcome.ts';
 
 const faultyHost = fileURLToPath(new URL('./fixtures/faulty-host.ts', import.meta.url));
 
@@ -23,24 +24,11 @@ describe('guest rules under fault injection', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
     try {
-      const child = spawn(
-        process.execPath,
-        [faultyHost, `http://127.0.0.1:${port}/hook`, 'smtp://127.0.0.1:1'],
-        {
+      const { code, stdout, stderr } = await childOutcome(
+        spawn(process.execPath, [faultyHost, `http://127.0.0.1:${port}/hook`, 'smtp://127.0.0.1:1'], {
           stdio: 'pipe',
-        },
+        }),
       );
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => {
-        stdout += chunk.toString();
-      });
-      child.stderr.on('data', (chunk: Buffer) => {
-        stderr += chunk.toString();
-      });
-      const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-      const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-      clearTimeout(killer);
 
       assert.equal(code, 0, `stdout: ${stdout}\nstderr: ${stderr}`);
       assert.doesNotMatch(stdout, /UNCAUGHT|UNHANDLED/);

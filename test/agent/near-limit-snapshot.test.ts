@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { type AgentMessage, isAgentMessage } from '../../src/agent/ipc-protocol.ts';
+import { childOutcome } from './child-outcome.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const fillHeap = fileURLToPath(new URL('./fixtures/fill-heap.ts', import.meta.url));
@@ -41,11 +42,7 @@ describe('heap snapshot near the heap limit', () => {
       child.on('message', (m) => {
         if (isAgentMessage(m)) messages.push(m);
       });
-      let stderr = '';
-      child.stderr!.on('data', (chunk: Buffer) => {
-        stderr += chunk.toString();
-      });
-      const code = await new Promise((resolve) => child.on('exit', resolve));
+      const { code, stderr } = await childOutcome(child);
       assert.equal(code, 0, stderr);
       const snapshots = messages.filter((m) => m.type === 'snapshot');
       assert.equal(snapshots.length, 1, `${snapshots.length} snapshots; stderr: ${stderr}`);

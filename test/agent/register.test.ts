@@ -7,33 +7,16 @@ import { fork, spawn } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { type AgentMessage, isAgentMessage } from '../../src/agent/ipc-protocol.ts';
+import { childOutcome } from './child-outcome.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 const PRELOAD = '--conditions=memwatcher-source --import memwatcher/register';
 
 function run(args: string[], env: Record<string, string> = {}) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, args, {
-      cwd: root,
-      env: { ...process.env, ...env },
-      stdio: 'pipe',
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      clearTimeout(killer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+  return childOutcome(
+    spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: 'pipe' }),
+  );
 }
 
 const jsonLines = (text: string) =>
@@ -70,12 +53,8 @@ describe('memwatcher/register', () => {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     const messages: unknown[] = [];
-    let stderr = '';
     child.on('message', (message) => messages.push(message));
-    child.stderr!.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    await new Promise((resolve) => child.on('exit', resolve));
+    const { stderr } = await childOutcome(child);
     assert.equal(stderr, '', 'nothing on stderr when a parent listens');
     assert.ok(messages.length >= 1);
     assert.ok(messages.every(isAgentMessage), JSON.stringify(messages));

@@ -3,7 +3,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import v8 from 'node:v8';
 import type { ClassSummaryEntry } from '../analysis-types.ts';
 import type { Constructor } from './counted-classes.ts';
-import { mainContextGlobal } from './main-context.ts';
+import { remoteObjectId } from './main-context.ts';
 
 /**
  * How a census counts, and what it costs the host. Both pauses grow with the heap; each census
@@ -104,21 +104,12 @@ export async function countInstances(
   return sortByCount(counts);
 }
 
-// A symbol-keyed global slot, present only for the instant a prototype is handed to the inspector.
-const handoff = Symbol.for('memwatcher.census.prototype');
 const objectGroup = 'memwatcher-census';
 
 /** Objects whose prototype chain includes `prototype`, counted by the inspector. */
 async function countByPrototype(session: Session, prototype: unknown): Promise<number> {
-  const slots = mainContextGlobal();
-  slots[handoff] = prototype;
   try {
-    const found = await session.post('Runtime.evaluate', {
-      expression: `globalThis[Symbol.for('memwatcher.census.prototype')]`,
-      objectGroup,
-    });
-    delete slots[handoff];
-    const prototypeId = found.result.objectId;
+    const prototypeId = await remoteObjectId(session, prototype, objectGroup);
     if (prototypeId === undefined) return 0;
     // @types/node types these two replies as void; their shapes are the protocol's.
     const instances = (await session.post('Runtime.queryObjects', {
@@ -134,7 +125,6 @@ async function countByPrototype(session: Session, prototype: unknown): Promise<n
     })) as unknown as { result: { value?: unknown } };
     return typeof length.result.value === 'number' ? length.result.value : 0;
   } finally {
-    delete slots[handoff];
     // The array of instances would keep every one of them alive: release it at once.
     await session.post('Runtime.releaseObjectGroup', { objectGroup }).catch(() => {});
   }

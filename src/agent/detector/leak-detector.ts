@@ -26,7 +26,7 @@ import { heapSnapshotCensus, queryObjectsCensus } from './take-census.ts';
 import { type TrackedObjectStatus, TrackedObjects } from './tracking.ts';
 
 export interface LeakDetectorOptions {
-  /** Constructors to count with `v8.queryObjects` in every census (at most `maxCountedClasses`). */
+  /** Constructors counted in every census, as `v8.queryObjects` counts them (at most `maxCountedClasses`). */
   readonly classes?: readonly Constructor[];
   /**
    * How `snapshot()` counts (see `CensusMethod`). Default: `queryObjects` when `classes` are given,

@@ -1,7 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import type { Session } from 'node:inspector/promises';
 import { inspectorCall } from '../inspector-session.ts';
-import { mainContextGlobal } from './main-context.ts';
+import { remoteObjectId } from './main-context.ts';
 
 const objectGroup = 'memwatcher-object-id';
 
@@ -15,20 +14,10 @@ const objectGroup = 'memwatcher-object-id';
  * as the inspector session that took the snapshot stays connected (see `acquireInspectorSession`).
  */
 export async function snapshotObjectId(session: Session, target: object): Promise<number | undefined> {
-  // `Runtime.evaluate` can only reach the object through something global; a random, non-enumerable
-  // property is the least visible way, and it lives only for this synchronous dispatch.
-  const key = `__memwatcher_${randomBytes(6).toString('hex')}`;
-  const global = mainContextGlobal();
-  Object.defineProperty(global, key, { value: target, configurable: true, enumerable: false });
   try {
-    const evaluated = await inspectorCall('Runtime.evaluate', () =>
-      session.post('Runtime.evaluate', {
-        expression: `globalThis[${JSON.stringify(key)}]`,
-        objectGroup,
-        silent: true,
-      }),
+    const objectId = await inspectorCall('Runtime.evaluate', () =>
+      remoteObjectId(session, target, objectGroup),
     );
-    const objectId = evaluated.result.objectId;
     if (objectId === undefined) return undefined;
     const { heapSnapshotObjectId } = await inspectorCall('HeapProfiler.getHeapObjectId', () =>
       session.post('HeapProfiler.getHeapObjectId', { objectId }),
@@ -36,7 +25,6 @@ export async function snapshotObjectId(session: Session, target: object): Promis
     const id = Number(heapSnapshotObjectId);
     return Number.isSafeInteger(id) && id > 0 ? id : undefined;
   } finally {
-    delete global[key];
     await session.post('Runtime.releaseObjectGroup', { objectGroup }).catch(() => {});
   }
 }
