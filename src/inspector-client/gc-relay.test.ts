@@ -25,22 +25,19 @@ async function collect(times: number): Promise<void> {
 }
 
 describe('GC relay', () => {
-  it('counts collections, keeps major GCs one by one, reads the floor, and resets on each sample', async () => {
+  it('counts collections, reads the floor after major GCs, and resets on each sample', async () => {
     const relay = install(60_000);
     try {
       await collect(3);
       const first = relay.sample();
       assert.ok(first.gc.count >= 3, `counted ${first.gc.count}`);
-      assert.ok(first.gc.majors.length >= 3);
-      for (const [time, pause] of first.gc.majors) {
-        assert.ok(Math.abs(time - Date.now()) < 60_000 && pause > 0);
-      }
+      assert.ok(first.gc.pauseMs > 0);
       assert.ok(first.gc.floor !== null && first.gc.floor.heapFloor > 1_000_000);
       assert.ok(first.gc.floor.heapFloor <= first.heapUsed + 1_000_000, 'the floor is heap that was in use');
       assert.equal(first.heapLimit, getHeapStatistics().heap_size_limit);
       assert.ok(first.rss > first.heapUsed);
       const second = relay.sample();
-      assert.deepEqual([second.gc.count, second.gc.majors.length, second.gc.floor], [0, 0, null]);
+      assert.deepEqual([second.gc.count, second.gc.pauseMs, second.gc.floor], [0, 0, null]);
     } finally {
       relay.stop();
     }

@@ -2,8 +2,7 @@
  * What memwatcher leaves in an attached process while it samples it, as source text evaluated there:
  * one object, referenced only by memwatcher's inspector session (a remote object handle) — nothing on
  * `globalThis`, no binding, no console output. It holds a `PerformanceObserver('gc')` that sums GC
- * pauses, keeps the major GCs one by one and reads the heap floor after each (as the agent's GC
- * observer does); each sample reads memory figures and takes (and resets) what the observer gathered.
+ * pauses and reads the heap floor after the latest major GC (as the agent's GC observer does); each sample reads memory figures and takes (and resets) what the observer gathered.
  *
  * If memwatcher dies without detaching, the session's handle goes away with it; the observer, which
  * nothing else references, then disconnects itself at the first GC after `staleMs` without a sample
@@ -16,16 +15,10 @@ export interface GcGathered {
   readonly count: number;
   readonly pauseMs: number;
   /**
-   * Major GCs one by one (at most `MAX_MAJOR_EVENTS` per sample), as [start ms since epoch, pause ms]:
-   * for a pause histogram once the collector takes GC events from outside sources (it does not yet).
+   * Heap floor after the latest major GC of the period, or `null` if none ran. Only what the sampler
+   * uses is gathered: this code runs in the watched program, at every GC.
    */
-  readonly majors: readonly (readonly [number, number])[];
-  /** Heap floor after the latest major GC of the period, or `null` if none ran. */
-  readonly floor: {
-    readonly time: number;
-    readonly heapFloor: number;
-    readonly externalFloor: number;
-  } | null;
+  readonly floor: { readonly heapFloor: number } | null;
 }
 
 /** One reading, as the relay's `sample()` returns it. */
@@ -41,8 +34,6 @@ export interface RelaySample {
   readonly gc: GcGathered;
 }
 
-const MAX_MAJOR_EVENTS = 200;
-
 /**
  * Evaluates to the relay object (keep its remote object id). Built-ins load through
  * `process.getBuiltinModule` (ES modules and CommonJS alike), or the command-line API's `require` on
@@ -51,33 +42,29 @@ const MAX_MAJOR_EVENTS = 200;
 export function installRelayExpression(staleMs: number): string {
   return `(() => {
   const load = typeof process.getBuiltinModule === 'function' ? process.getBuiltinModule : require;
-  const { PerformanceObserver, performance } = load('node:perf_hooks');
+  const { PerformanceObserver } = load('node:perf_hooks');
   const v8 = load('node:v8');
   let lastSeen = Date.now();
   let count = 0;
   let pauseMs = 0;
-  let majors = [];
   let floor = null;
   const observer = new PerformanceObserver((list) => {
     if (Date.now() - lastSeen > ${Math.round(staleMs)}) {
       observer.disconnect();
       return;
     }
-    let major;
+    let major = false;
     for (const entry of list.getEntries()) {
       count += 1;
       pauseMs += entry.duration;
-      if ((entry.detail?.kind ?? 0) === 4) {
-        major = entry;
-        if (majors.length < ${MAX_MAJOR_EVENTS}) majors.push([performance.timeOrigin + entry.startTime, entry.duration]);
-      }
+      if ((entry.detail?.kind ?? 0) === 4) major = true;
     }
-    if (major !== undefined) {
+    if (major) {
       let heapFloor = 0;
       for (const space of v8.getHeapSpaceStatistics()) {
         if (space.space_name !== 'new_space' && space.space_name !== 'new_large_object_space') heapFloor += space.space_used_size;
       }
-      floor = { time: performance.timeOrigin + major.startTime + major.duration, heapFloor, externalFloor: v8.getHeapStatistics().external_memory ?? 0 };
+      floor = { heapFloor };
     }
   });
   observer.observe({ entryTypes: ['gc'] });
@@ -86,10 +73,9 @@ export function installRelayExpression(staleMs: number): string {
       lastSeen = Date.now();
       const usage = process.memoryUsage();
       const heap = v8.getHeapStatistics();
-      const gc = { count, pauseMs, majors, floor };
+      const gc = { count, pauseMs, floor };
       count = 0;
       pauseMs = 0;
-      majors = [];
       floor = null;
       return {
         time: Date.now(),
