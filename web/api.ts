@@ -10,7 +10,7 @@ import type {
   SampleColumns,
 } from '../src/server/api-types.ts';
 
-export class ApiError extends Error {
+class ApiError extends Error {
   readonly status: number;
   constructor(status: number, message: string) {
     super(message);

@@ -9,6 +9,7 @@ import type {
   DashboardSample,
   ProcessState,
 } from '../src/server/api-types.ts';
+import { emptyPauseBuckets, pauseBucket } from '../src/server/gc-tally.ts';
 import { AlertsPanel } from './alerts-panel.tsx';
 import { AnalysisPanel } from './analysis-panel.tsx';
 import { api, openEvents } from './api.ts';
@@ -39,22 +40,16 @@ function defaultSelection(runs: readonly DashboardRun[], current: Selection | nu
   return { runId: run.id, pid: process.pid };
 }
 
-const GC_BOUNDS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000];
-
+/** The kind's tally with one more pause, counted as the server counts them. */
 function countGc(kinds: readonly DashboardGcKind[], gc: DashboardGc): DashboardGcKind[] {
-  const bucket = GC_BOUNDS.findIndex((bound) => gc.durationMs < bound);
-  const index = bucket === -1 ? GC_BOUNDS.length : bucket;
+  const index = pauseBucket(gc.durationMs);
   const existing = kinds.find((kind) => kind.kind === gc.kind);
   const base: DashboardGcKind = existing ?? {
     kind: gc.kind,
     count: 0,
     totalPauseMs: 0,
     maxPauseMs: 0,
-    buckets: [...GC_BOUNDS, null].map((toMs, i) => ({
-      fromMs: i === 0 ? 0 : GC_BOUNDS[i - 1]!,
-      toMs,
-      count: 0,
-    })),
+    buckets: emptyPauseBuckets(),
   };
   const next: DashboardGcKind = {
     ...base,

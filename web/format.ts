@@ -2,15 +2,18 @@
 
 const UNITS = ['B', 'kB', 'MB', 'GB', 'TB'];
 
+/** The index in `UNITS` that writes `bytes` as a number below 1000 (or the largest unit). */
+function unitOf(bytes: number): number {
+  let unit = 0;
+  while (Math.abs(bytes) / 1000 ** unit >= 1000 && unit < UNITS.length - 1) unit++;
+  return unit;
+}
+
 export function formatBytes(bytes: number | null | undefined, digits = 1): string {
   if (bytes === null || bytes === undefined || !Number.isFinite(bytes)) return '–';
   const sign = bytes < 0 ? '−' : '';
-  let value = Math.abs(bytes);
-  let unit = 0;
-  while (value >= 1000 && unit < UNITS.length - 1) {
-    value /= 1000;
-    unit++;
-  }
+  const unit = unitOf(bytes);
+  const value = Math.abs(bytes) / 1000 ** unit;
   return `${sign}${unit === 0 ? value.toFixed(0) : value.toFixed(value >= 100 ? 0 : digits)} ${UNITS[unit]}`;
 }
 
@@ -19,9 +22,7 @@ export function formatBytes(bytes: number | null | undefined, digits = 1): strin
  * between ticks needs, so that neighbouring ticks never read the same ("2 MB, 2 MB, 1 MB").
  */
 export function formatByteTicks(splits: readonly number[], step: number): string[] {
-  const largest = Math.max(0, ...splits.map((value) => Math.abs(value)));
-  let unit = 0;
-  while (largest / 1000 ** unit >= 1000 && unit < UNITS.length - 1) unit++;
+  const unit = unitOf(Math.max(0, ...splits.map((value) => Math.abs(value))));
   const stepInUnit = Math.abs(step) / 1000 ** unit;
   // The fewest decimals (at most 3) that write the step exactly: 0.25 MB steps need 2, 0.5 MB steps 1.
   let digits = 0;

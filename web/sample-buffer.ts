@@ -1,15 +1,9 @@
-import type { DashboardSample, SampleColumns } from '../src/server/api-types.ts';
-
-export const FIGURES = [
-  'rss',
-  'heapUsed',
-  'heapTotal',
-  'external',
-  'arrayBuffers',
-  'heapFloor',
-  'gcPauseMs',
-] as const;
-export type Figure = (typeof FIGURES)[number];
+import {
+  type DashboardSample,
+  SAMPLE_FIGURES,
+  type SampleColumns,
+  type SampleFigure,
+} from '../src/server/api-types.ts';
 
 /** Past this many points the page asks the server for the whole run again, downsampled. */
 export const MAX_POINTS_IN_PAGE = 150_000;
@@ -22,7 +16,7 @@ export const POINTS_PER_FETCH = 100_000;
  */
 export class SampleBuffer {
   time: number[] = [];
-  columns: Record<Figure, (number | null)[]> = emptyColumns();
+  columns: Record<SampleFigure, (number | null)[]> = emptyColumns();
   /** 0 for raw samples; the server's bucket width when it downsampled. */
   bucketMs = 0;
   version = 0;
@@ -59,13 +53,13 @@ export class SampleBuffer {
     const last = this.time[this.time.length - 1];
     if (last !== undefined && sample.time <= last) return false;
     this.time.push(sample.time);
-    for (const figure of FIGURES) this.columns[figure].push(sample[figure]);
+    for (const figure of SAMPLE_FIGURES) this.columns[figure].push(sample[figure]);
     this.changed();
     return true;
   }
 
   /** The most recent value of a figure that is known. */
-  latest(figure: Figure): number | null {
+  latest(figure: SampleFigure): number | null {
     const column = this.columns[figure];
     for (let i = column.length - 1; i >= 0 && i >= column.length - 120; i--) {
       const value = column[i];
@@ -75,7 +69,7 @@ export class SampleBuffer {
   }
 
   /** Sum of a figure over the last `ms`. */
-  sumSince(figure: Figure, ms: number): number | null {
+  sumSince(figure: SampleFigure, ms: number): number | null {
     const end = this.time[this.time.length - 1];
     if (end === undefined) return null;
     let sum = 0;
@@ -101,7 +95,7 @@ export class SampleBuffer {
   }
 }
 
-function emptyColumns(): Record<Figure, (number | null)[]> {
+function emptyColumns(): Record<SampleFigure, (number | null)[]> {
   return {
     rss: [],
     heapUsed: [],

@@ -32,9 +32,7 @@ export function SnapshotsPanel(props: {
     ? props.history
       ? 'This page shows a history file: snapshots are taken by a live dashboard (memwatcher run --serve).'
       : (props.process?.snapshotsUnavailable ??
-        (props.process?.exit != null
-          ? 'The process has exited.'
-          : 'Heap snapshots need a Node process watched through its agent or the inspector.'))
+        'Heap snapshots need a Node process watched through its agent or the inspector.')
     : undefined;
   return (
     <section class="panel" data-testid="snapshots">

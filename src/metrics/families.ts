@@ -3,9 +3,17 @@ import { METRICS, type MetricKey } from './metric-catalog.ts';
 import type { GaugeSample, HistogramSeries, Labels, MetricFamily } from './metric-family.ts';
 import type { LabelledFigures, ProcessFigures } from './process-figures.ts';
 
-const STATUSES: readonly TrendStatus[] = ['warming-up', 'insufficient-data', 'stable', 'growing', 'leak'];
-const CULPRITS: readonly LeakCulprit[] = ['js-heap', 'external', 'native'];
-const FIGURES = ['heap', 'external', 'rss', 'native'] as const;
+// The series a verdict becomes, here and in the OpenTelemetry bridge: one per status and per culprit
+// (1 for the current one, 0 for the others), growth and confidence per judged figure.
+export const VERDICT_STATUSES: readonly TrendStatus[] = [
+  'warming-up',
+  'insufficient-data',
+  'stable',
+  'growing',
+  'leak',
+];
+export const VERDICT_CULPRITS: readonly LeakCulprit[] = ['js-heap', 'external', 'native'];
+export const JUDGED_FIGURES = ['heap', 'external', 'rss', 'native'] as const;
 
 /**
  * Turns the figures of one or more processes into metric families, in catalog order. A figure a
@@ -64,16 +72,18 @@ function addMemory(figures: ProcessFigures, labels: Labels, add: Add): void {
 function addVerdict(figures: ProcessFigures, labels: Labels, add: Add): void {
   const verdict = figures.verdict;
   if (verdict === undefined) return;
-  for (const figure of FIGURES) {
+  for (const figure of JUDGED_FIGURES) {
     const trend = verdict[figure];
     const figureLabels = { ...labels, figure };
     const perMinute = trend.growthBytesPerMinute;
     add('growth', figureLabels, perMinute === undefined ? undefined : perMinute / 60);
     add('confidence', figureLabels, trend.confidence);
   }
-  for (const status of STATUSES) add('verdict', { ...labels, status }, verdict.status === status ? 1 : 0);
+  for (const status of VERDICT_STATUSES)
+    add('verdict', { ...labels, status }, verdict.status === status ? 1 : 0);
   add('leaking', labels, verdict.leaking ? 1 : 0);
-  for (const culprit of CULPRITS) add('culprit', { ...labels, culprit }, verdict.culprit === culprit ? 1 : 0);
+  for (const culprit of VERDICT_CULPRITS)
+    add('culprit', { ...labels, culprit }, verdict.culprit === culprit ? 1 : 0);
   const ms = verdict.timeToHeapLimitMs;
   add('timeToHeapLimit', labels, ms === undefined ? undefined : ms / 1000);
 }

@@ -19,7 +19,7 @@ export interface FleetMetricsOptions {
   readonly verdictOf?: (pid: number) => VerdictFigures | undefined;
 }
 
-export const DEFAULT_MAX_PROCESSES = 32;
+const DEFAULT_MAX_PROCESSES = 32;
 const MAX_MAX_PROCESSES = 1000;
 /** Longest `command` label value, in characters. */
 const MAX_COMMAND_LENGTH = 64;

@@ -1,7 +1,7 @@
 import type { GcEvent } from '../agent/gc-observer.ts';
-import type { LeakCulprit, TrendStatus } from '../agent/verdict.ts';
 import type { MemoryWatcher } from '../agent/watcher.ts';
 import { InvalidOptionError, MetricsError } from '../errors.ts';
+import { JUDGED_FIGURES, VERDICT_CULPRITS, VERDICT_STATUSES } from './families.ts';
 import { bucketBoundsProblem } from './gc-pause-histogram.ts';
 import type { ProcessFigures } from './process-figures.ts';
 import { WatcherMetrics, type WatcherMetricsOptions } from './watcher-metrics.ts';
@@ -49,9 +49,6 @@ export interface OpenTelemetryRegistration {
 
 /** `v8js.gc.duration` bucket advice of the OpenTelemetry semantic conventions. */
 const SEMCONV_GC_BOUNDARIES = [0.01, 0.1, 1, 10];
-const STATUSES: readonly TrendStatus[] = ['warming-up', 'insufficient-data', 'stable', 'growing', 'leak'];
-const CULPRITS: readonly LeakCulprit[] = ['js-heap', 'external', 'native'];
-const FIGURES = ['heap', 'external', 'rss', 'native'] as const;
 
 /**
  * The same figures as the Prometheus metrics, as OpenTelemetry instruments. Semantic-convention names
@@ -193,7 +190,7 @@ function observeFigures(result: BatchResult, on: Instruments, figures: ProcessFi
   observe(on.detached, figures.detachedContexts);
   const verdict = figures.verdict;
   if (verdict !== undefined) {
-    for (const figure of FIGURES) {
+    for (const figure of JUDGED_FIGURES) {
       const trend = verdict[figure];
       const perMinute = trend.growthBytesPerMinute;
       observe(on.growth, perMinute === undefined ? undefined : perMinute / 60, {
@@ -201,11 +198,11 @@ function observeFigures(result: BatchResult, on: Instruments, figures: ProcessFi
       });
       observe(on.confidence, trend.confidence, { 'memwatcher.figure': figure });
     }
-    for (const status of STATUSES) {
+    for (const status of VERDICT_STATUSES) {
       observe(on.verdict, verdict.status === status ? 1 : 0, { 'memwatcher.verdict.status': status });
     }
     observe(on.leaking, verdict.leaking ? 1 : 0);
-    for (const culprit of CULPRITS) {
+    for (const culprit of VERDICT_CULPRITS) {
       observe(on.culprit, verdict.culprit === culprit ? 1 : 0, { 'memwatcher.leak.culprit': culprit });
     }
     const ms = verdict.timeToHeapLimitMs;

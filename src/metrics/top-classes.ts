@@ -5,7 +5,7 @@ export interface ClassObjectCount {
 }
 
 /** The label value that holds every class beyond the top N. */
-export const OTHER_CLASSES = 'other';
+const OTHER_CLASSES = 'other';
 
 /**
  * Keeps the `limit` classes with the most live objects and adds their rest up as one `other` entry,

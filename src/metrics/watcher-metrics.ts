@@ -23,8 +23,8 @@ export interface WatcherMetricsOptions {
   readonly gcBucketsSeconds?: readonly number[];
 }
 
-export const DEFAULT_TOP_CLASSES = 10;
-export const MAX_TOP_CLASSES = 100;
+const DEFAULT_TOP_CLASSES = 10;
+const MAX_TOP_CLASSES = 100;
 
 /**
  * The metrics of a {@link MemoryWatcher} in this process: memory figures and the verdict read at each
@@ -129,7 +129,7 @@ export class WatcherMetrics implements MetricsSource {
   }
 }
 
-export function checkTopClasses(value: number | undefined): number {
+function checkTopClasses(value: number | undefined): number {
   if (value === undefined) return DEFAULT_TOP_CLASSES;
   if (!Number.isInteger(value) || value < 1 || value > MAX_TOP_CLASSES) {
     throw new InvalidOptionError(

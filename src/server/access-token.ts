@@ -26,33 +26,45 @@ export function newAccessToken(): string {
 export class AccessCheck {
   /** Per port: two dashboards on one host must not overwrite each other's cookie. */
   readonly cookieName: string;
-  private readonly expected: Buffer;
+  /** Whether `given` is the token, in constant time. */
+  readonly matches: (given: string | undefined) => boolean;
 
   /** @throws {InvalidOptionError} see {@link checkAccessToken}. */
   constructor(token: string, port: number) {
-    this.expected = digest(checkAccessToken(token));
+    this.matches = tokenMatcher(checkAccessToken(token));
     this.cookieName = `memwatcher-${port}`;
   }
 
   /** Whether the request carries the token (cookie or bearer header). */
   allows(request: IncomingMessage): boolean {
-    const bearer = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(request.headers.authorization ?? '')?.[1];
-    const cookie = cookieValue(request.headers.cookie, this.cookieName);
     // Both compared every time: the time taken does not say which one was present.
-    const bearerMatches = this.matches(bearer);
-    const cookieMatches = this.matches(cookie);
+    const bearerMatches = this.matches(bearerToken(request.headers.authorization));
+    const cookieMatches = this.matches(cookieValue(request.headers.cookie, this.cookieName));
     return bearerMatches || cookieMatches;
-  }
-
-  /** Whether `given` is the token, in constant time. */
-  matches(given: string | undefined): boolean {
-    return timingSafeEqual(digest(given ?? ''), this.expected) && given !== undefined;
   }
 
   /** The `Set-Cookie` value that lets a browser in: not readable by scripts, never sent cross-site. */
   cookie(token: string): string {
     return `${this.cookieName}=${token}; Path=/; HttpOnly; SameSite=Strict`;
   }
+}
+
+/**
+ * Whether a given token is `token`. Both sides are hashed first, which gives `timingSafeEqual` the
+ * equal lengths it requires; a missing token is compared too, so it takes as long as a wrong one.
+ *
+ * @example
+ * const matches = tokenMatcher(token);
+ * if (!matches(bearerToken(request.headers.authorization))) return reply401(response);
+ */
+export function tokenMatcher(token: string): (given: string | undefined) => boolean {
+  const expected = digest(token);
+  return (given) => timingSafeEqual(digest(given ?? ''), expected) && given !== undefined;
+}
+
+/** The token of an `Authorization: Bearer <token>` header (the scheme in any case), if that is what it holds. */
+export function bearerToken(header: string | undefined): string | undefined {
+  return /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header ?? '')?.[1];
 }
 
 /**

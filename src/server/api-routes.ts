@@ -5,6 +5,7 @@ import { isMemwatcherError } from '../errors.ts';
 import type { ActionKind, DashboardInfo } from './api-types.ts';
 import type { DashboardSource } from './dashboard-source.ts';
 import { openEventStream } from './event-stream.ts';
+import { acceptsGzip } from './http-server.ts';
 import { SECURITY_HEADERS } from './security-headers.ts';
 import type { SnapshotActions } from './snapshot-actions.ts';
 
@@ -121,7 +122,7 @@ export async function handleApi(
       await sendJson(request, response, error.status, { error: error.message });
     } else if (isMemwatcherError(error)) {
       const status =
-        error.code === 'ERR_DASHBOARD_BUSY' ? 409 : error.code === 'ERR_DASHBOARD_NO_SNAPSHOTS' ? 409 : 500;
+        error.code === 'ERR_DASHBOARD_BUSY' || error.code === 'ERR_DASHBOARD_NO_SNAPSHOTS' ? 409 : 500;
       await sendJson(request, response, status, { error: error.message, code: error.code });
     } else {
       const reason = error instanceof Error ? error.message : String(error);
@@ -186,7 +187,7 @@ function integer(params: URLSearchParams, name: string, required: boolean): numb
 }
 
 /** JSON with the security headers; compressed when large and the client accepts gzip. */
-export async function sendJson(
+async function sendJson(
   request: IncomingMessage,
   response: ServerResponse,
   status: number,
@@ -198,7 +199,7 @@ export async function sendJson(
     'Content-Type': 'application/json; charset=utf-8',
     'Cache-Control': 'no-store',
   };
-  if (body.length > COMPRESS_ABOVE && /\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''))) {
+  if (body.length > COMPRESS_ABOVE && acceptsGzip(request)) {
     body = await gzipAsync(body, { level: 4 });
     headers['Content-Encoding'] = 'gzip';
     headers.Vary = 'Accept-Encoding';

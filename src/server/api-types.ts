@@ -1,7 +1,8 @@
 /**
  * The dashboard's wire contract: what `/api/*` answers and what `/api/events` streams. Plain JSON
- * shapes with no imports, so the browser bundle (`web/`) can import them as types without pulling in
- * anything of Node. Times are ms since epoch, sizes bytes; unknown figures are `null`.
+ * shapes (and the list of sample figures) with no imports, so the browser bundle (`web/`) can import
+ * them without pulling in anything of Node. Times are ms since epoch, sizes bytes; unknown figures
+ * are `null`.
  */
 
 /** `live`: `memwatcher run/attach/watch --serve`; `history`: `memwatcher dashboard --db`; `in-process`: `watcher.serve()`. */
@@ -217,6 +218,18 @@ export interface ProcessState {
   readonly actions: readonly DashboardAction[];
   readonly errors: readonly { readonly time: number; readonly code: string; readonly message: string }[];
 }
+
+/** The figures of a sample: the columns of {@link SampleColumns} besides `time`. */
+export const SAMPLE_FIGURES = [
+  'rss',
+  'heapUsed',
+  'heapTotal',
+  'external',
+  'arrayBuffers',
+  'heapFloor',
+  'gcPauseMs',
+] as const satisfies readonly (keyof SampleColumns & keyof DashboardSample)[];
+export type SampleFigure = (typeof SAMPLE_FIGURES)[number];
 
 /** One sample as streamed (the figures of {@link SampleColumns} at one time). */
 export interface DashboardSample {

@@ -1,10 +1,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { DashboardError, InvalidOptionError } from '../errors.ts';
+import { DashboardError } from '../errors.ts';
 import { AccessCheck, checkAccessToken, newAccessToken } from './access-token.ts';
 import { handleApi } from './api-routes.ts';
 import type { DashboardSource } from './dashboard-source.ts';
-import { listenFailureReason } from './listen-failure.ts';
+import { acceptsGzip, checkListenAddress, closeServer, listen, replyText } from './http-server.ts';
 import { metricsRequestHandler, type RendersMetrics } from './metrics-endpoint.ts';
 import { SECURITY_HEADERS } from './security-headers.ts';
 import type { SnapshotActions } from './snapshot-actions.ts';
@@ -57,11 +56,8 @@ export interface DashboardServer {
  */
 export async function startDashboardServer(options: DashboardServerOptions): Promise<DashboardServer> {
   const host = options.host ?? '127.0.0.1';
-  if (typeof host !== 'string' || host === '')
-    throw new InvalidOptionError('host', 'must be an address or host name.');
   const port = options.port;
-  if (!Number.isInteger(port) || port < 0 || port > 65_535)
-    throw new InvalidOptionError('port', `must be an integer from 0 to 65535 (got ${String(port)}).`);
+  checkListenAddress(host, port);
   const token = checkAccessToken(options.token ?? newAccessToken());
   const assets = await loadWebAssets(options.webDir);
   const metrics = options.metrics === undefined ? undefined : metricsRequestHandler(options.metrics);
@@ -132,39 +128,29 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
   };
 
   if (options.keepAlive !== true) server.on('connection', (socket) => socket.unref());
-  await new Promise<void>((resolve, reject) => {
-    const fail = (error: NodeJS.ErrnoException) => {
-      const why = listenFailureReason(error);
-      reject(
-        new DashboardError('ERR_DASHBOARD_LISTEN', `cannot serve the dashboard on ${host}:${port}: ${why}.`, {
-          cause: error,
-        }),
-      );
-    };
-    server.once('error', fail);
-    server.listen(port, host, () => {
-      server.off('error', fail);
-      resolve();
-    });
-  });
+  const listening = await listen(
+    server,
+    port,
+    host,
+    (why, cause) =>
+      new DashboardError('ERR_DASHBOARD_LISTEN', `cannot serve the dashboard on ${host}:${port}: ${why}.`, {
+        cause,
+      }),
+  );
   if (options.keepAlive !== true) server.unref();
-  const address = server.address() as AddressInfo;
-  access = new AccessCheck(token, address.port);
-  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  origin = `http://${shownHost}:${address.port}`;
+  access = new AccessCheck(token, listening.port);
+  origin = listening.origin;
   return {
     url: `${origin}/`,
     openUrl: `${origin}/?token=${encodeURIComponent(token)}`,
     token,
-    host: address.address,
-    port: address.port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        options.actions?.close();
-        for (const stream of streams) stream.close();
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    host: listening.host,
+    port: listening.port,
+    close: async () => {
+      options.actions?.close();
+      for (const stream of streams) stream.close();
+      await closeServer(server);
+    },
   };
 }
 
@@ -182,7 +168,7 @@ function sendAsset(request: IncomingMessage, response: ServerResponse, asset: We
     response.end();
     return;
   }
-  const gzip = asset.gzip !== undefined && /\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''));
+  const gzip = asset.gzip !== undefined && acceptsGzip(request);
   const body = gzip ? asset.gzip! : asset.body;
   if (gzip) headers['Content-Encoding'] = 'gzip';
   headers['Content-Length'] = body.length;
@@ -196,11 +182,5 @@ function reply(
   text: string,
   headers: Record<string, string> = {},
 ): void {
-  response.writeHead(status, {
-    ...SECURITY_HEADERS,
-    'Content-Type': 'text/plain; charset=utf-8',
-    'Cache-Control': 'no-store',
-    ...headers,
-  });
-  response.end(text);
+  replyText(response, status, text, { ...SECURITY_HEADERS, ...headers });
 }

@@ -3,7 +3,29 @@ import type { DashboardGcKind } from './api-types.ts';
 /** 1-2-5 steps, as the history store counts them: pauses span tenths of a millisecond to seconds. */
 const BOUNDS_MS: readonly number[] = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000];
 
-/** GC pauses counted by kind and duration, every pause reported (never just the first of a batch). */
+/** Which bucket a pause falls in: one per bound, then one for longer pauses. */
+export function pauseBucket(durationMs: number): number {
+  const bucket = BOUNDS_MS.findIndex((bound) => durationMs < bound);
+  return bucket === -1 ? BOUNDS_MS.length : bucket;
+}
+
+/** The buckets of a kind no pause was counted for yet. */
+export function emptyPauseBuckets(): DashboardGcKind['buckets'] {
+  return pauseBuckets(new Array<number>(BOUNDS_MS.length + 1).fill(0));
+}
+
+function pauseBuckets(counts: readonly number[]): DashboardGcKind['buckets'] {
+  return counts.map((count, i) => ({
+    fromMs: i === 0 ? 0 : BOUNDS_MS[i - 1]!,
+    toMs: BOUNDS_MS[i] ?? null,
+    count,
+  }));
+}
+
+/**
+ * GC pauses counted by kind and duration, every pause reported (never just the first of a batch).
+ * The page counts the pauses streamed to it with the same buckets.
+ */
 export class GcTally {
   private readonly kinds = new Map<string, { count: number; total: number; max: number; counts: number[] }>();
 
@@ -16,9 +38,7 @@ export class GcTally {
     entry.count++;
     entry.total += durationMs;
     entry.max = Math.max(entry.max, durationMs);
-    let bucket = BOUNDS_MS.findIndex((bound) => durationMs < bound);
-    if (bucket === -1) bucket = BOUNDS_MS.length;
-    entry.counts[bucket]!++;
+    entry.counts[pauseBucket(durationMs)]!++;
   }
 
   list(): DashboardGcKind[] {
@@ -27,11 +47,7 @@ export class GcTally {
       count: entry.count,
       totalPauseMs: entry.total,
       maxPauseMs: entry.max,
-      buckets: entry.counts.map((count, i) => ({
-        fromMs: i === 0 ? 0 : BOUNDS_MS[i - 1]!,
-        toMs: BOUNDS_MS[i] ?? null,
-        count,
-      })),
+      buckets: pauseBuckets(entry.counts),
     }));
   }
 }

@@ -1,18 +1,7 @@
-import type { DashboardSample, SampleColumns } from './api-types.ts';
-
-const FIGURES = [
-  'rss',
-  'heapUsed',
-  'heapTotal',
-  'external',
-  'arrayBuffers',
-  'heapFloor',
-  'gcPauseMs',
-] as const;
-type Figure = (typeof FIGURES)[number];
+import { type DashboardSample, SAMPLE_FIGURES, type SampleColumns, type SampleFigure } from './api-types.ts';
 
 /** How a bucket of samples becomes one point: peaks of sizes, the lowest floor, the summed GC pause. */
-const FOLD: Record<Figure, 'max' | 'min' | 'sum'> = {
+const FOLD: Record<SampleFigure, 'max' | 'min' | 'sum'> = {
   rss: 'max',
   heapUsed: 'max',
   heapTotal: 'max',
@@ -46,7 +35,7 @@ export interface SeriesQuery {
 export class LiveSeries {
   private readonly capacity: number;
   private time: Float64Array;
-  private readonly columns: Record<Figure, Float64Array>;
+  private readonly columns: Record<SampleFigure, Float64Array>;
   private length = 0;
 
   constructor(capacity = 131_072) {
@@ -54,10 +43,9 @@ export class LiveSeries {
     this.capacity = capacity;
     const initial = Math.min(INITIAL_CAPACITY, capacity);
     this.time = new Float64Array(initial);
-    this.columns = Object.fromEntries(FIGURES.map((figure) => [figure, new Float64Array(initial)])) as Record<
-      Figure,
-      Float64Array
-    >;
+    this.columns = Object.fromEntries(
+      SAMPLE_FIGURES.map((figure) => [figure, new Float64Array(initial)]),
+    ) as Record<SampleFigure, Float64Array>;
   }
 
   get size(): number {
@@ -74,7 +62,7 @@ export class LiveSeries {
 
   /** Bytes held by the columns now. */
   get retainedBytes(): number {
-    return this.time.byteLength * (FIGURES.length + 1);
+    return this.time.byteLength * (SAMPLE_FIGURES.length + 1);
   }
 
   /** Appends a sample; one older than the last is ignored (sources deliver in order). */
@@ -86,7 +74,7 @@ export class LiveSeries {
     }
     const at = this.length++;
     this.time[at] = sample.time;
-    for (const figure of FIGURES) this.columns[figure][at] = sample[figure] ?? Number.NaN;
+    for (const figure of SAMPLE_FIGURES) this.columns[figure][at] = sample[figure] ?? Number.NaN;
   }
 
   /**
@@ -114,7 +102,7 @@ export class LiveSeries {
       let j = i + 1;
       while (j < end && this.time[j]! < bucketEnd) j++;
       out.time.push(this.time[i]!);
-      for (const figure of FIGURES)
+      for (const figure of SAMPLE_FIGURES)
         out[figure].push(nullable(foldRange(this.columns[figure], i, j, FOLD[figure])));
       i = j;
     }
@@ -123,7 +111,7 @@ export class LiveSeries {
 
   private push(out: ReturnType<typeof emptyColumns>, i: number): void {
     out.time.push(this.time[i]!);
-    for (const figure of FIGURES) out[figure].push(nullable(this.columns[figure][i]!));
+    for (const figure of SAMPLE_FIGURES) out[figure].push(nullable(this.columns[figure][i]!));
   }
 
   private grow(size: number): void {
@@ -133,7 +121,7 @@ export class LiveSeries {
       return next;
     };
     this.time = resize(this.time);
-    for (const figure of FIGURES) this.columns[figure] = resize(this.columns[figure]);
+    for (const figure of SAMPLE_FIGURES) this.columns[figure] = resize(this.columns[figure]);
   }
 
   /** Halves the resolution in place: point k becomes the fold of points 2k and 2k+1. */
@@ -141,7 +129,7 @@ export class LiveSeries {
     const half = Math.floor(this.length / 2);
     for (let k = 0; k < half; k++) {
       this.time[k] = this.time[2 * k]!;
-      for (const figure of FIGURES) {
+      for (const figure of SAMPLE_FIGURES) {
         const column = this.columns[figure];
         column[k] = foldRange(column, 2 * k, 2 * k + 2, FOLD[figure]);
       }
@@ -149,7 +137,8 @@ export class LiveSeries {
     // An odd last point keeps its own resolution.
     if (this.length % 2 === 1) {
       this.time[half] = this.time[this.length - 1]!;
-      for (const figure of FIGURES) this.columns[figure][half] = this.columns[figure][this.length - 1]!;
+      for (const figure of SAMPLE_FIGURES)
+        this.columns[figure][half] = this.columns[figure][this.length - 1]!;
     }
     this.length = Math.ceil(this.length / 2);
   }

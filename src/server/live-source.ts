@@ -133,19 +133,22 @@ export class LiveSource implements DashboardSource {
   }
 
   runs(): DashboardRun[] {
-    const processes = [...this.processes.values()].map((record) => ({
-      pid: record.pid,
-      command: record.command,
-      method: record.method,
-      nodeVersion: record.nodeVersion,
-      heapLimit: record.heapLimit,
-      intervalMs: record.intervalMs,
-      firstSample: record.series.firstTime,
-      lastSample: record.series.lastTime,
-      canSnapshot: this.snapshotsUnavailable(record.pid) === null,
-      snapshotsUnavailable: this.snapshotsUnavailable(record.pid),
-      exit: record.exit,
-    }));
+    const processes = [...this.processes.values()].map((record) => {
+      const snapshotsUnavailable = this.snapshotsUnavailable(record.pid);
+      return {
+        pid: record.pid,
+        command: record.command,
+        method: record.method,
+        nodeVersion: record.nodeVersion,
+        heapLimit: record.heapLimit,
+        intervalMs: record.intervalMs,
+        firstSample: record.series.firstTime,
+        lastSample: record.series.lastTime,
+        canSnapshot: snapshotsUnavailable === null,
+        snapshotsUnavailable,
+        exit: record.exit,
+      };
+    });
     return [
       {
         id: RUN_ID,

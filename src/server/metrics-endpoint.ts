@@ -1,8 +1,8 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { InvalidOptionError, MetricsError } from '../errors.ts';
-import { listenFailureReason } from './listen-failure.ts';
+import { PROMETHEUS_CONTENT_TYPE } from '../metrics/exposition.ts';
+import { bearerToken, tokenMatcher } from './access-token.ts';
+import { checkListenAddress, closeServer, listen, replyText } from './http-server.ts';
 
 /** What the endpoint serves: `WatcherMetrics`, `FleetMetrics`, or anything that renders the text format. */
 export interface RendersMetrics {
@@ -32,9 +32,6 @@ export interface MetricsServer {
   close(): Promise<void>;
 }
 
-/** Prometheus' text format 0.0.4, the content type Prometheus asks for first. */
-const CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
-
 /**
  * A request handler for `/metrics`, to mount on a server of one's own (the dashboard mounts it):
  * returns `false`, having done nothing, when the path is not its own. GET and HEAD only; with a
@@ -55,15 +52,15 @@ export function metricsRequestHandler(
   if (typeof path !== 'string' || !path.startsWith('/')) {
     throw new InvalidOptionError('path', `must start with "/" (got ${JSON.stringify(path)}).`);
   }
-  const expected = options.token === undefined ? undefined : digest(checkToken(options.token));
+  const matches = options.token === undefined ? undefined : tokenMatcher(checkToken(options.token));
   return (request, response) => {
     if (pathOf(request.url) !== path) return false;
     if (request.method !== 'GET' && request.method !== 'HEAD') {
-      reply(response, 405, 'Only GET and HEAD are served here.\n', { Allow: 'GET, HEAD' });
+      replyText(response, 405, 'Only GET and HEAD are served here.\n', { Allow: 'GET, HEAD' });
       return true;
     }
-    if (expected !== undefined && !authorized(request.headers.authorization, expected)) {
-      reply(response, 401, 'A bearer token is required.\n', {
+    if (matches !== undefined && !matches(bearerToken(request.headers.authorization))) {
+      replyText(response, 401, 'A bearer token is required.\n', {
         'WWW-Authenticate': 'Bearer realm="memwatcher"',
       });
       return true;
@@ -72,7 +69,7 @@ export function metricsRequestHandler(
       (text) => {
         const body = Buffer.from(text, 'utf8');
         response.writeHead(200, {
-          'Content-Type': CONTENT_TYPE,
+          'Content-Type': PROMETHEUS_CONTENT_TYPE,
           'Content-Length': body.length,
           'Cache-Control': 'no-store',
         });
@@ -80,7 +77,7 @@ export function metricsRequestHandler(
       },
       (error: unknown) => {
         const reason = error instanceof Error ? error.message : String(error);
-        reply(response, 500, `memwatcher: reading the metrics failed: ${reason}\n`);
+        replyText(response, 500, `memwatcher: reading the metrics failed: ${reason}\n`);
       },
     );
     return true;
@@ -105,45 +102,28 @@ export async function serveMetrics(
   options: MetricsServerOptions,
 ): Promise<MetricsServer> {
   const host = options.host ?? '127.0.0.1';
-  if (typeof host !== 'string' || host === '')
-    throw new InvalidOptionError('host', 'must be an address or host name.');
-  const port = options.port;
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
-    throw new InvalidOptionError('port', `must be an integer from 0 to 65535 (got ${String(port)}).`);
-  }
+  checkListenAddress(host, options.port);
   const handle = metricsRequestHandler(metrics, options);
   const server = createServer((request, response) => {
     if (!handle(request, response))
-      reply(response, 404, `Not found: metrics are at ${options.path ?? '/metrics'}\n`);
+      replyText(response, 404, `Not found: metrics are at ${options.path ?? '/metrics'}\n`);
   });
   server.on('connection', (socket) => socket.unref());
-  await new Promise<void>((resolve, reject) => {
-    const fail = (error: NodeJS.ErrnoException) => {
-      const why = listenFailureReason(error);
-      reject(
-        new MetricsError('ERR_METRICS_LISTEN', `cannot serve metrics on ${host}:${port}: ${why}.`, {
-          cause: error,
-        }),
-      );
-    };
-    server.once('error', fail);
-    server.listen(port, host, () => {
-      server.off('error', fail);
-      resolve();
-    });
-  });
-  server.unref();
-  const address = server.address() as AddressInfo;
-  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  return {
-    url: `http://${shownHost}:${address.port}${options.path ?? '/metrics'}`,
-    host: address.address,
-    port: address.port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
+  const listening = await listen(
+    server,
+    options.port,
+    host,
+    (why, cause) =>
+      new MetricsError('ERR_METRICS_LISTEN', `cannot serve metrics on ${host}:${options.port}: ${why}.`, {
+        cause,
       }),
+  );
+  server.unref();
+  return {
+    url: `${listening.origin}${options.path ?? '/metrics'}`,
+    host: listening.host,
+    port: listening.port,
+    close: () => closeServer(server),
   };
 }
 
@@ -155,33 +135,7 @@ function checkToken(token: string): string {
   return token;
 }
 
-/** Hashing first gives both sides the same length, which `timingSafeEqual` requires. */
-function digest(value: string): Buffer {
-  return createHash('sha256').update(value, 'utf8').digest();
-}
-
-function authorized(header: string | undefined, expected: Buffer): boolean {
-  const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header ?? '');
-  const given = digest(match?.[1] ?? '');
-  // Always compare, so a missing header takes as long as a wrong one.
-  return timingSafeEqual(given, expected) && match !== null;
-}
-
 function pathOf(url: string | undefined): string {
   const end = url?.search(/[?#]/) ?? -1;
   return end === -1 ? (url ?? '') : url!.slice(0, end);
-}
-
-function reply(
-  response: ServerResponse,
-  status: number,
-  text: string,
-  headers: Record<string, string> = {},
-): void {
-  response.writeHead(status, {
-    'Content-Type': 'text/plain; charset=utf-8',
-    'Cache-Control': 'no-store',
-    ...headers,
-  });
-  response.end(text);
 }

@@ -3,7 +3,7 @@
  * own files (no inline script, no eval), data from our own API, nothing from elsewhere, and it cannot
  * be framed. No CORS headers anywhere: other origins cannot read the API.
  */
-export const CONTENT_SECURITY_POLICY = [
+const CONTENT_SECURITY_POLICY = [
   "default-src 'none'",
   "script-src 'self'",
   "style-src 'self'",

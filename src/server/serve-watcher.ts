@@ -93,11 +93,7 @@ export async function serveWatcher(
       showStrings: options.showStrings,
     });
     return {
-      url: server.url,
-      openUrl: server.openUrl,
-      token: server.token,
-      host: server.host,
-      port: server.port,
+      ...server,
       close: async () => {
         detach();
         await server.close();

@@ -52,12 +52,6 @@ export class SnapshotActions {
     this.options = options;
   }
 
-  canSnapshot(pid: number): boolean {
-    return (
-      (this.options.unavailableReason?.(pid) ?? null) === null && this.options.captureFor(pid) !== undefined
-    );
-  }
-
   /**
    * Starts an action and returns it at once; progress goes to `onChange`.
    * @throws {DashboardError} `ERR_DASHBOARD_BUSY` when one runs for `pid`; `ERR_DASHBOARD_NO_SNAPSHOTS`

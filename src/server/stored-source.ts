@@ -1,14 +1,16 @@
 import type { HistoryReader } from '../store/history-reader.ts';
-import type { SamplePoint, StoredRun } from '../store/history-types.ts';
+import type { SamplePoint, StoredRun, StoredSnapshot } from '../store/history-types.ts';
 import { alertShape, analysisShape, verdictShape } from './api-shapes.ts';
-import type {
-  DashboardAnalysis,
-  DashboardAnalysisSummary,
-  DashboardEvent,
-  DashboardRun,
-  DashboardSample,
-  ProcessState,
-  SampleColumns,
+import {
+  type DashboardAnalysis,
+  type DashboardAnalysisSummary,
+  type DashboardEvent,
+  type DashboardRun,
+  type DashboardSample,
+  type DashboardSnapshot,
+  type ProcessState,
+  SAMPLE_FIGURES,
+  type SampleColumns,
 } from './api-types.ts';
 import type { DashboardSource } from './dashboard-source.ts';
 import { emptyColumns, type SeriesQuery } from './live-series.ts';
@@ -71,13 +73,7 @@ export class StoredSource implements DashboardSource {
     for (const point of series.points) {
       const sample = sampleOf(point);
       columns.time.push(sample.time);
-      columns.rss.push(sample.rss);
-      columns.heapUsed.push(sample.heapUsed);
-      columns.heapTotal.push(sample.heapTotal);
-      columns.external.push(sample.external);
-      columns.arrayBuffers.push(sample.arrayBuffers);
-      columns.heapFloor.push(sample.heapFloor);
-      columns.gcPauseMs.push(sample.gcPauseMs);
+      for (const figure of SAMPLE_FIGURES) columns[figure].push(sample[figure]);
     }
     // Buckets of one sample each are raw samples.
     return { ...columns, bucketMs: series.points.every((point) => point.samples <= 1) ? 0 : series.bucketMs };
@@ -108,12 +104,7 @@ export class StoredSource implements DashboardSource {
         maxPauseMs: kind.maxPauseMs,
         buckets: kind.buckets,
       })),
-      snapshots: this.reader.snapshots(runId, { ...query, limit: 100 }).map((snapshot) => ({
-        time: snapshot.time,
-        file: snapshot.file,
-        bytes: snapshot.bytes,
-        reason: snapshot.label,
-      })),
+      snapshots: this.reader.snapshots(runId, { ...query, limit: 100 }).map(snapshotOf),
       analyses: this.reader
         .analyses(runId)
         .filter((analysis) => analysis.pid === null || analysis.pid === chosen)
@@ -158,8 +149,12 @@ export class StoredSource implements DashboardSource {
     this.reader.close();
   }
 
-  private runShape(run: StoredRun): DashboardRun {
+  private isLive(run: StoredRun): boolean {
     const lastSample = Math.max(run.startedAt, ...run.processes.map((p) => p.lastSample ?? 0));
+    return run.endedAt === null && this.now() - lastSample < STALE_MS;
+  }
+
+  private runShape(run: StoredRun): DashboardRun {
     return {
       id: run.id,
       mode: run.mode,
@@ -168,7 +163,7 @@ export class StoredSource implements DashboardSource {
       endedAt: run.endedAt,
       exitCode: run.exitCode,
       signal: run.signal,
-      live: run.endedAt === null && this.now() - lastSample < STALE_MS,
+      live: this.isLive(run),
       processes: run.processes.map((p) => ({
         pid: p.pid,
         command: p.argv ?? run.argv,
@@ -196,7 +191,7 @@ export class StoredSource implements DashboardSource {
       const changed = this.shape !== '' && shape !== this.shape;
       this.shape = shape;
       for (const run of runs) {
-        if (!this.runShape(run).live) continue;
+        if (!this.isLive(run)) continue;
         for (const process of run.processes) this.pollProcess(run.id, process.pid, process.lastSample);
       }
       if (changed) this.emit({ type: 'runs', runId: runs[0]?.id ?? 0, pid: 0 });
@@ -243,11 +238,7 @@ export class StoredSource implements DashboardSource {
     }
     for (const snapshot of this.reader.snapshots(runId, since)) {
       seen(snapshot.time);
-      this.emit({
-        type: 'snapshot',
-        ...base,
-        snapshot: { time: snapshot.time, file: snapshot.file, bytes: snapshot.bytes, reason: snapshot.label },
-      });
+      this.emit({ type: 'snapshot', ...base, snapshot: snapshotOf(snapshot) });
     }
     for (const analysis of this.reader.analyses(runId, since)) {
       seen(analysis.time);
@@ -283,6 +274,10 @@ function summaryOf(analysis: {
     suspectCount: analysis.suspectCount,
     durationMs: analysis.durationMs,
   };
+}
+
+function snapshotOf(snapshot: StoredSnapshot): DashboardSnapshot {
+  return { time: snapshot.time, file: snapshot.file, bytes: snapshot.bytes, reason: snapshot.label };
 }
 
 /** A bucket as one point: peaks of sizes (a spike shows at any zoom), the lowest floor, summed pauses. */

@@ -29,7 +29,7 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
  * Where `npm run build:web` puts the page: `dist/web/` beside the compiled server (`dist/server/`);
  * from the sources (`src/server/*.ts`), the same `dist/web/` at the repository's root.
  */
-export function defaultWebDir(): string {
+function defaultWebDir(): string {
   const relative = import.meta.url.endsWith('.ts') ? '../../dist/web/' : '../web/';
   return fileURLToPath(new URL(relative, import.meta.url));
 }

@@ -101,13 +101,20 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** Runs a command, feeding `input` on stdin; resolves with its exit code and output. */
+/**
+ * Runs a command, feeding `input` on stdin; resolves with its exit code (or the signal that ended it)
+ * and output. With `killAfterMs`, a command still running then is killed (SIGKILL).
+ */
 export async function run(
   command: string,
   args: readonly string[],
-  options: { input?: string; cwd?: string } = {},
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  options: { input?: string; cwd?: string; killAfterMs?: number } = {},
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
   const child = spawn(command, args, { cwd: options.cwd ?? root, stdio: ['pipe', 'pipe', 'pipe'] });
+  const kill =
+    options.killAfterMs === undefined
+      ? undefined
+      : setTimeout(() => child.kill('SIGKILL'), options.killAfterMs);
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
@@ -117,6 +124,7 @@ export async function run(
     stderr += chunk;
   });
   child.stdin.end(options.input ?? '');
-  const [code] = (await once(child, 'close')) as [number | null];
-  return { code, stdout, stderr };
+  const [code, signal] = (await once(child, 'close')) as [number | null, NodeJS.Signals | null];
+  clearTimeout(kill);
+  return { code, signal, stdout, stderr };
 }
