@@ -23,11 +23,15 @@ const LEAD_ORDER: readonly FigureKey[] = ['heap', 'external', 'native', 'rss'];
 // listing them as "not judged yet" would promise figures that cannot come.
 const PROC_FIGURES: readonly FigureKey[] = ['rss'];
 
-/** The figure the headline talks about: the culprit, else the most worrying one. */
+const CULPRIT_FIGURE = { 'js-heap': 'heap', external: 'external', native: 'native' } as const;
+
+/**
+ * The figure the headline talks about: the culprit, else the most worrying one. Through /proc the
+ * culprit of RSS growth is `native` (RSS minus an unknown heap is all of RSS): it is shown as RSS.
+ */
 function leadingFigure(verdict: DashboardVerdict, figures: readonly FigureKey[]): FigureKey {
-  if (verdict.culprit === 'js-heap') return 'heap';
-  if (verdict.culprit === 'external') return 'external';
-  if (verdict.culprit === 'native') return 'native';
+  const culprit = verdict.culprit === null ? undefined : CULPRIT_FIGURE[verdict.culprit];
+  if (culprit !== undefined && figures.includes(culprit)) return culprit;
   const rank = { leak: 4, growing: 3, stable: 2, 'insufficient-data': 1, 'warming-up': 0 } as const;
   const candidates = LEAD_ORDER.filter((key) => figures.includes(key));
   return candidates.reduce(
@@ -36,20 +40,28 @@ function leadingFigure(verdict: DashboardVerdict, figures: readonly FigureKey[])
   );
 }
 
-export function headline(verdict: DashboardVerdict | null): { tone: string; title: string } {
+export function headline(
+  verdict: DashboardVerdict | null,
+  jsFigures = true,
+): { tone: string; title: string } {
   if (verdict === null) return { tone: 'pending', title: 'No verdict yet' };
+  // Through /proc only RSS is judged: its leak is a leak of the process' memory, and "so far" waits on
+  // no heap verdict.
+  const judged = jsFigures ? verdict.heap.status : verdict.rss.status;
   switch (verdict.status) {
     case 'leak':
-      return { tone: 'leak', title: `Leak in ${WHERE[verdict.culprit ?? 'js-heap']}` };
+      return {
+        tone: 'leak',
+        title: jsFigures
+          ? `Leak in ${WHERE[verdict.culprit ?? 'js-heap']}`
+          : 'Leak: the process keeps growing (RSS)',
+      };
     case 'growing':
       return { tone: 'growing', title: 'Growing, not a leak (yet)' };
     case 'stable':
       return {
         tone: 'ok',
-        title:
-          verdict.heap.status === 'insufficient-data' || verdict.heap.status === 'warming-up'
-            ? 'No leak so far'
-            : 'No leak',
+        title: judged === 'insufficient-data' || judged === 'warming-up' ? 'No leak so far' : 'No leak',
       };
     case 'warming-up':
       return { tone: 'pending', title: 'Warming up' };
@@ -83,7 +95,7 @@ function detail(verdict: DashboardVerdict, key: FigureKey, figures: readonly Fig
 /** The leak verdict: what it says, how fast the leading figure grows, and how sure it is. */
 export function VerdictPanel(props: { verdict: DashboardVerdict | null; jsFigures: boolean }) {
   const { verdict } = props;
-  const { tone, title } = headline(verdict);
+  const { tone, title } = headline(verdict, props.jsFigures);
   const figures = props.jsFigures ? ALL_FIGURES : PROC_FIGURES;
   const key = verdict === null ? figures[0]! : leadingFigure(verdict, figures);
   const trend: DashboardTrend | undefined = verdict?.[key];
