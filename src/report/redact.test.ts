@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { redactModel, redactSuspect, safeEdgeName, safeStep } from './redact.ts';
+import { redactModel, redactSuspect, safeClassName, safeEdgeName, safeStep } from './redact.ts';
 import { SECRET_KEY, SECRET_VALUE, sampleModel, tokenSuspect } from './sample-model.fixture.ts';
 
 describe('redaction of heap-derived names', () => {
@@ -25,6 +25,16 @@ describe('redaction of heap-derived names', () => {
     const token = 'a'.repeat(41);
     assert.equal(safeEdgeName(token, 'property'), '‹key, 41 chars›');
     assert.equal(safeEdgeName('a'.repeat(40), 'property'), 'a'.repeat(40));
+  });
+
+  it('redacts data-like keys in plain-object shape names, in suspects as in the census', () => {
+    assert.equal(safeClassName('{alice@example.com, id}', 'object'), '{‹key, 17 chars›, id}');
+    assert.equal(safeClassName('{id, user, …}', 'object'), '{id, user, …}');
+    assert.equal(safeClassName('(string)', 'string'), '(string)');
+    assert.equal(safeClassName('(not a class name)', 'string'), '(string)');
+    const suspect = redactSuspect({ ...tokenSuspect(), name: '{alice@example.com, id}', type: 'object' });
+    assert.equal(suspect.name, '{‹key, 17 chars›, id}');
+    assert.equal(safeClassName(suspect.name, 'object'), suspect.name, 'idempotent');
   });
 
   it('is idempotent: a redacted key stays as it is', () => {

@@ -46,8 +46,21 @@ export function safeStep(step: RetainerPathStep): RetainerPathStep {
   return edge === step.edge && node === step.node ? step : { ...step, edge, node };
 }
 
-function safeClassName(name: string, type: string | null): string {
+/**
+ * A class name as it may be shown: string nodes are named by their type (their "class name" is the
+ * value), and a plain object's shape `{a, b}` lists its property names, which may be data (keys filled
+ * from input) and go through `safeEdgeName`. Constructor names are code.
+ *
+ * @example
+ * safeClassName('{alice@example.com, id}', 'object'); // '{‹key, 17 chars›, id}'
+ */
+export function safeClassName(name: string, type: string | null): string {
   if (type !== null && stringNodeTypes.has(type) && !stringClassNames.has(name)) return `(${type})`;
+  if (name.startsWith('{') && name.endsWith('}')) {
+    // Split on ", " but not inside a key redacted before (`‹key, 17 chars›`): redacting twice is a no-op.
+    const keys = name.slice(1, -1).match(/‹key, \d+ chars›|[^,\s][^,]*/g) ?? [];
+    return `{${keys.map((key) => (key === '…' || key === '...' ? key : safeEdgeName(key, 'property'))).join(', ')}}`;
+  }
   return name;
 }
 

@@ -7,7 +7,7 @@ import type { MemoryAlert } from '../agent/alerts/alert.ts';
 import type { LeakVerdict, MemoryTrend } from '../agent/verdict.ts';
 import type { AnalysisResult, LeakSuspect } from '../heap/types.ts';
 import { classesFromAnalysis } from '../report/model-from-analysis.ts';
-import { redactSuspect, safeEdgeName } from '../report/redact.ts';
+import { redactSuspect, safeClassName } from '../report/redact.ts';
 import type {
   DashboardAlert,
   DashboardAnalysis,
@@ -95,17 +95,4 @@ function suspectShape(suspect: LeakSuspect): DashboardSuspect {
       nodeId: step.nodeId,
     })),
   };
-}
-
-const stringTypes = new Set(['string', 'concatenated string', 'sliced string']);
-
-/** Class names of string nodes are their type; other class names are code (constructors, `{a, b}` shapes). */
-function safeClassName(name: string, type: string | null): string {
-  if (type !== null && stringTypes.has(type) && !name.startsWith('(')) return `(${type})`;
-  // A plain object's shape lists its property names, which may be data (keys filled from input).
-  if (name.startsWith('{') && name.endsWith('}')) {
-    const keys = name.slice(1, -1).split(', ');
-    return `{${keys.map((key) => (key === '…' || key === '...' ? key : safeEdgeName(key, 'property'))).join(', ')}}`;
-  }
-  return name;
 }
