@@ -15,7 +15,7 @@ import {
 } from './ipc-protocol.ts';
 import type { MemorySample } from './memory-sample.ts';
 import type { SnapshotEvent } from './snapshot-policy.ts';
-import type { LeakVerdict } from './verdict.ts';
+import { culpritTrend, type LeakVerdict } from './verdict.ts';
 import type { MemoryWatcher } from './watcher.ts';
 
 /**
@@ -84,17 +84,12 @@ export function reportOverIpc(watcher: MemoryWatcher, send: Send, connected: () 
   const onVerdict = (verdict: LeakVerdict) =>
     post(agentMessage<VerdictMessage>({ type: 'verdict', verdict }, verdict.time));
   const onLeak = (verdict: LeakVerdict) => {
-    const trend =
-      verdict.culprit === 'external'
-        ? verdict.external
-        : verdict.culprit === 'js-heap'
-          ? verdict.heap
-          : verdict.rss;
+    // 'leak' is only emitted with a culprit named.
+    const trend = culpritTrend(verdict)!;
     post(
       agentMessage<LeakMessage>(
         {
           type: 'leak',
-          // 'leak' is only emitted with a culprit named.
           culprit: verdict.culprit!,
           growthBytesPerMinute: trend.growthBytesPerMinute ?? null,
           confidence: trend.confidence ?? null,

@@ -203,6 +203,23 @@ export function judgeTrend(
   return { status: 'leak', ...base };
 }
 
+/**
+ * The trend of the figure that leaks (heap floor, external or native memory), or `undefined` without a
+ * culprit: what a leak's growth rate and confidence are quoted from, everywhere.
+ */
+export function culpritTrend(verdict: LeakVerdict): MemoryTrend | undefined {
+  switch (verdict.culprit) {
+    case 'js-heap':
+      return verdict.heap;
+    case 'external':
+      return verdict.external;
+    case 'native':
+      return verdict.native;
+    default:
+      return undefined;
+  }
+}
+
 /** First time inside the judged window: after warm-up, at most `windowMs` ago. */
 export function windowStart(settings: VerdictSettings, now: number, startedAt: number): number {
   return Math.max(startedAt + settings.warmupMs, now - settings.windowMs);

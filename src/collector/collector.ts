@@ -2,7 +2,7 @@ import type { AlertMemory } from '../agent/alerts/alert.ts';
 import type { AgentMessage, SampleMessage } from '../agent/ipc-protocol.ts';
 import type { AlertOptions, LeakOptions, ResolvedWatcherOptions } from '../agent/options.ts';
 import { resolveWatcherOptions } from '../agent/options.ts';
-import type { LeakVerdict } from '../agent/verdict.ts';
+import { culpritTrend, type LeakVerdict } from '../agent/verdict.ts';
 import { CollectorFaultError, type MemwatcherError } from '../errors.ts';
 import { CollectorAlerts } from './alerting.ts';
 import { EventBus, type EventSink } from './event-bus.ts';
@@ -171,12 +171,7 @@ export class Collector {
     const base = { source: 'collector', time: verdict.time, pid: sample.pid } as const;
     if (previous?.status !== verdict.status) this.bus.publish({ ...base, type: 'verdict', verdict });
     if (verdict.leaking && previous?.leaking !== true) {
-      const trend =
-        verdict.culprit === 'js-heap'
-          ? verdict.heap
-          : verdict.culprit === 'external'
-            ? verdict.external
-            : verdict.native;
+      const trend = culpritTrend(verdict)!;
       this.bus.publish({
         ...base,
         type: 'leak',

@@ -1,5 +1,5 @@
 import { formatBytes } from '../agent/human-format.ts';
-import type { LeakVerdict, MemoryTrend } from '../agent/verdict.ts';
+import { culpritTrend, type LeakVerdict, type MemoryTrend } from '../agent/verdict.ts';
 import type { WatchedProcess } from './collector.ts';
 
 /** The part of a stream the status line needs; `process.stderr` fits. */
@@ -136,14 +136,5 @@ export function describeStatus(process: WatchedProcess): string {
 
 /** The figure whose growth the line shows: the culprit, else the heap floor (agent) or RSS (outside). */
 function judgedTrend(verdict: LeakVerdict, method: WatchedProcess['method']): MemoryTrend {
-  switch (verdict.culprit) {
-    case 'js-heap':
-      return verdict.heap;
-    case 'external':
-      return verdict.external;
-    case 'native':
-      return verdict.native;
-    default:
-      return method === 'proc' ? verdict.rss : verdict.heap;
-  }
+  return culpritTrend(verdict) ?? (method === 'proc' ? verdict.rss : verdict.heap);
 }

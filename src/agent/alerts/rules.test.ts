@@ -87,6 +87,21 @@ describe('evaluateRules', () => {
     assert.deepEqual(evaluateRules({ leak: false }, memory, leaking, 0.99), []);
   });
 
+  it('quotes a leak by the growth of its culprit: native memory for a native leak, not RSS', () => {
+    const nativeLeak = combineVerdict({
+      time: 0,
+      heap: trend('stable', 0, 400 * MB),
+      external: trend('stable', 0, 30 * MB),
+      rss: trend('leak', 9 * MB, 900 * MB),
+      native: trend('leak', 4 * MB, 300 * MB),
+      heapLimit: 500 * MB,
+    });
+    assert.equal(nativeLeak.culprit, 'native');
+    const [leak] = evaluateRules({ leak: true }, memory, nativeLeak, 0.99);
+    assert.equal(leak?.rule, 'leak');
+    assert.equal(leak?.value, 4 * MB);
+  });
+
   it('ignores growth that is not certain enough', () => {
     const unsure = combineVerdict({
       time: 0,

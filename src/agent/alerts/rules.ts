@@ -1,5 +1,5 @@
 import { formatBytes, formatDuration, formatGrowth } from '../human-format.ts';
-import type { LeakVerdict, MemoryTrend } from '../verdict.ts';
+import { culpritTrend, type LeakVerdict, type MemoryTrend } from '../verdict.ts';
 import type { AlertMemory, AlertRuleName, MemoryAlert } from './alert.ts';
 
 /**
@@ -117,13 +117,7 @@ export function evaluateRules(
 }
 
 function leakGrowth(verdict: LeakVerdict): number {
-  const trend =
-    verdict.culprit === 'external'
-      ? verdict.external
-      : verdict.culprit === 'native'
-        ? verdict.rss
-        : verdict.heap;
-  return trend.growthBytesPerMinute ?? 0;
+  return (culpritTrend(verdict) ?? verdict.heap).growthBytesPerMinute ?? 0;
 }
 
 /**
