@@ -13,9 +13,9 @@
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
 import { startDashboardServer } from '../src/server/dashboard-server.ts';
 import { LiveSource } from '../src/server/live-source.ts';
+import { launchChromium } from '../test/support/chromium.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const TOKEN = 'measure-token-0123456789abcdef';
@@ -82,16 +82,7 @@ async function measureChart(): Promise<void> {
     `samples API, 86,400 points: ${(plain.bytes / MB).toFixed(1)} MB JSON in ${plain.ms.toFixed(0)} ms; gzip ${(zipped.bytes / MB).toFixed(2)} MB in ${zipped.ms.toFixed(0)} ms`,
   );
 
-  const browser = await chromium.launch({
-    executablePath: process.env.MEMWATCHER_CHROMIUM ?? '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--no-first-run',
-    ],
-  });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     const points =

@@ -9,16 +9,15 @@
  * Needs /usr/bin/chromium (`apt-get install chromium`); skipped without it except in CI.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { chromiumSkipReason, launchChromium } from '../support/chromium.ts';
 import { cliPath, fixture, type Started, startNode, waitForOutput } from './support.ts';
 
-const CHROMIUM = process.env.MEMWATCHER_CHROMIUM ?? '/usr/bin/chromium';
-const missing = !existsSync(CHROMIUM);
-const skip = missing && !process.env.CI ? `${CHROMIUM} is not installed (apt-get install chromium)` : false;
+const skip = chromiumSkipReason;
 const screenshots =
   process.env.MEMWATCHER_SCREENSHOT_DIR ?? join(tmpdir(), 'memwatcher-dashboard-screenshots');
 /** Longer watches make fuller pictures (the README's); the test itself needs a few seconds. */
@@ -100,18 +99,7 @@ describe('dashboard in headless Chromium', { skip, timeout: 120_000 + WARM_MS },
       { env: { LIFETIME_MS: '600000' }, timeoutMs: 300_000 },
     );
     openUrl = (await waitForOutput(run, /memwatcher: dashboard at (\S+)/))[1]!;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
   });
 
   after(async () => {

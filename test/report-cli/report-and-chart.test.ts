@@ -7,19 +7,15 @@
  * (skipped without it, except in CI).
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
 import { isOneCleanLine, runCli } from '../cli/run-cli.ts';
+import { chromiumSkipReason, launchChromium } from '../support/chromium.ts';
 
-const CHROMIUM = process.env.MEMWATCHER_CHROMIUM ?? '/usr/bin/chromium';
-const noBrowser =
-  !existsSync(CHROMIUM) && process.env.CI !== 'true'
-    ? `${CHROMIUM} is not installed (apt-get install chromium)`
-    : false;
+const noBrowser = chromiumSkipReason;
 const app = fileURLToPath(new URL('../report/fixtures/watched-app.ts', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'memwatcher-report-cli-'));
 const db = join(dir, 'history.db');
@@ -78,16 +74,7 @@ describe('memwatcher report and chart on a recorded run', { concurrency: true, t
       t.skip(noBrowser);
       return;
     }
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--no-first-run',
-      ],
-    });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
       const problems: string[] = [];

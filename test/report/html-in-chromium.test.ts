@@ -7,20 +7,18 @@
  * Needs /usr/bin/chromium (`apt-get install chromium`); skipped without it except in CI.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { renderReportHtml } from '../../src/report/report-html.ts';
 import type { ReportModel } from '../../src/report/report-model.ts';
 import { SECRET_KEY, SECRET_VALUE, sampleModel } from '../../src/report/sample-model.fixture.ts';
+import { chromiumSkipReason, launchChromium } from '../support/chromium.ts';
 
-const CHROMIUM = process.env.MEMWATCHER_CHROMIUM ?? '/usr/bin/chromium';
-const missing = !existsSync(CHROMIUM);
-const skip =
-  missing && process.env.CI !== 'true' ? `${CHROMIUM} is not installed (apt-get install chromium)` : false;
+const skip = chromiumSkipReason;
 const screenshots = process.env.MEMWATCHER_SCREENSHOT_DIR ?? join(tmpdir(), 'memwatcher-report-screenshots');
 
 interface Measured {
@@ -85,18 +83,7 @@ describe('HTML report in headless Chromium', { skip, timeout: 120_000 }, () => {
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'memwatcher-report-'));
     mkdirSync(screenshots, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
   });
 
   after(async () => {
