@@ -7,6 +7,9 @@ import v8 from 'node:v8';
  */
 export type GcKind = 'minor' | 'major' | 'incremental' | 'weakcb';
 
+/** Every kind, in the order reports and metrics list them. */
+export const GC_KINDS: readonly GcKind[] = ['minor', 'major', 'incremental', 'weakcb'];
+
 const KIND_BY_CODE: Record<number, GcKind> = {
   1: 'minor',
   2: 'minor',

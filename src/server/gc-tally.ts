@@ -1,7 +1,5 @@
+import { DEFAULT_GC_PAUSE_BOUNDS_MS as BOUNDS_MS } from '../store/gc-pause-bounds.ts';
 import type { DashboardGcKind } from './api-types.ts';
-
-/** 1-2-5 steps, as the history store counts them: pauses span tenths of a millisecond to seconds. */
-const BOUNDS_MS: readonly number[] = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000];
 
 /** Which bucket a pause falls in: one per bound, then one for longer pauses. */
 export function pauseBucket(durationMs: number): number {

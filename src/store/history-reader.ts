@@ -1,7 +1,8 @@
 import type { DatabaseSync, SQLInputValue, SQLOutputValue } from 'node:sqlite';
-import type { GcKind } from '../agent/gc-observer.ts';
+import { GC_KINDS, type GcKind } from '../agent/gc-observer.ts';
 import { checkNumber } from '../agent/option-checks.ts';
 import { InvalidOptionError, InvalidStateError } from '../errors.ts';
+import { DEFAULT_GC_PAUSE_BOUNDS_MS } from './gc-pause-bounds.ts';
 import type {
   EventQuery,
   FigureRange,
@@ -40,11 +41,6 @@ export interface GcPauseQuery {
   /** Upper bounds of the histogram's buckets in ms, ascending; one more bucket holds longer pauses. */
   readonly boundsMs?: readonly number[];
 }
-
-/** 1-2-5 steps: GC pauses span from tenths of a millisecond (scavenges) to seconds (a big heap). */
-export const DEFAULT_GC_PAUSE_BOUNDS_MS: readonly number[] = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000];
-
-const GC_KIND_ORDER: readonly GcKind[] = ['minor', 'major', 'incremental', 'weakcb'];
 
 type Row = Record<string, SQLOutputValue>;
 
@@ -147,7 +143,7 @@ export class HistoryReader {
         histogram.longest = Math.max(histogram.longest, Number(row.longest));
         histogram.counts[Number(row.bucket)] = Number(row.count);
       }
-      const kinds = [...byKind.keys()].sort((a, b) => GC_KIND_ORDER.indexOf(a) - GC_KIND_ORDER.indexOf(b));
+      const kinds = [...byKind.keys()].sort((a, b) => GC_KINDS.indexOf(a) - GC_KINDS.indexOf(b));
       return kinds.map((kind) => {
         const histogram = byKind.get(kind)!;
         return {

@@ -2,8 +2,8 @@
  * History on disk: one SQLite file (WAL) per history, written by the memwatcher process in batches
  * and read by reports and the dashboard, also while it is being written. See README "History".
  */
+export { DEFAULT_GC_PAUSE_BOUNDS_MS } from './gc-pause-bounds.ts';
 export {
-  DEFAULT_GC_PAUSE_BOUNDS_MS,
   type GcPauseQuery,
   HistoryReader,
   openHistoryReader,
