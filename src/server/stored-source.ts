@@ -106,7 +106,7 @@ export class StoredSource implements DashboardSource {
       })),
       snapshots: this.reader.snapshots(runId, { ...query, limit: 100 }).map(snapshotOf),
       analyses: this.reader
-        .analyses(runId)
+        .analysisSummaries(runId)
         .filter((analysis) => analysis.pid === null || analysis.pid === chosen)
         .map(summaryOf),
       actions: [],
@@ -117,11 +117,8 @@ export class StoredSource implements DashboardSource {
   }
 
   analysis(id: number, showStrings: boolean): DashboardAnalysis | undefined {
-    for (const run of this.reader.runs()) {
-      const found = this.reader.analyses(run.id).find((analysis) => analysis.id === id);
-      if (found !== undefined) return analysisShape(summaryOf(found), found.result, showStrings);
-    }
-    return undefined;
+    const found = this.reader.analysis(id);
+    return found === undefined ? undefined : analysisShape(summaryOf(found), found.result, showStrings);
   }
 
   subscribe(listener: (event: DashboardEvent) => void): () => void {
@@ -240,7 +237,7 @@ export class StoredSource implements DashboardSource {
       seen(snapshot.time);
       this.emit({ type: 'snapshot', ...base, snapshot: snapshotOf(snapshot) });
     }
-    for (const analysis of this.reader.analyses(runId, since)) {
+    for (const analysis of this.reader.analysisSummaries(runId, since)) {
       seen(analysis.time);
       this.emit({ type: 'analysis', ...base, analysis: summaryOf(analysis) });
     }

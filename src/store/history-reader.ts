@@ -12,6 +12,7 @@ import type {
   SampleSeries,
   StoredAlert,
   StoredAnalysis,
+  StoredAnalysisSummary,
   StoredFault,
   StoredGcEvent,
   StoredProcess,
@@ -204,15 +205,20 @@ export class HistoryReader {
   }
 
   analyses(runId: number, query: EventQuery = {}): StoredAnalysis[] {
-    return this.events('analyses', runId, query, (row) => ({
-      id: Number(row.id),
-      pid: nullableNumber(row.pid),
-      time: Number(row.time),
-      files: JSON.parse(String(row.files)),
-      suspectCount: Number(row.suspects),
-      durationMs: nullableNumber(row.duration_ms),
-      result: JSON.parse(String(row.result)),
-    }));
+    return this.events('analyses', runId, query, toAnalysis);
+  }
+
+  /** The analyses without their results: a result is the whole `analyze --json`, parsed only on demand. */
+  analysisSummaries(runId: number, query: EventQuery = {}): StoredAnalysisSummary[] {
+    return this.events('analyses', runId, query, toAnalysisSummary, ANALYSIS_SUMMARY_COLUMNS);
+  }
+
+  /** One analysis by its id, whichever run it belongs to. */
+  analysis(id: number): StoredAnalysis | undefined {
+    return this.query(() => {
+      const row = this.db.prepare('SELECT * FROM analyses WHERE id = ?').get(id);
+      return row === undefined ? undefined : toAnalysis(row);
+    });
   }
 
   /** Run-time faults the agent reported (its `error` messages). */
@@ -230,13 +236,21 @@ export class HistoryReader {
     closeQuietly(this.db);
   }
 
-  private events<T>(table: string, runId: number, query: EventQuery, toEvent: (row: Row) => T): T[] {
+  private events<T>(
+    table: string,
+    runId: number,
+    query: EventQuery,
+    toEvent: (row: Row) => T,
+    columns = '*',
+  ): T[] {
     const limit = checkNumber('limit', query.limit, { min: 1, integer: true });
     return this.query(() => {
       const { clause, params } = eventFilter(runId, query);
       // The most recent `limit` rows, returned oldest first.
       const rows = this.db
-        .prepare(`SELECT * FROM ${table} WHERE ${clause} ORDER BY time DESC, rowid DESC LIMIT :limit`)
+        .prepare(
+          `SELECT ${columns} FROM ${table} WHERE ${clause} ORDER BY time DESC, rowid DESC LIMIT :limit`,
+        )
         .all({ ...params, limit: limit ?? -1 });
       return rows.reverse().map((row) => toEvent(row));
     });
@@ -399,4 +413,21 @@ function toSamplePoint(row: Row): SamplePoint {
 
 function nullableNumber(value: SQLOutputValue | undefined): number | null {
   return value === null || value === undefined ? null : Number(value);
+}
+
+const ANALYSIS_SUMMARY_COLUMNS = 'id, pid, time, files, suspects, duration_ms';
+
+function toAnalysisSummary(row: Row): StoredAnalysisSummary {
+  return {
+    id: Number(row.id),
+    pid: nullableNumber(row.pid),
+    time: Number(row.time),
+    files: JSON.parse(String(row.files)),
+    suspectCount: Number(row.suspects),
+    durationMs: nullableNumber(row.duration_ms),
+  };
+}
+
+function toAnalysis(row: Row): StoredAnalysis {
+  return { ...toAnalysisSummary(row), result: JSON.parse(String(row.result)) };
 }

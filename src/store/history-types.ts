@@ -193,7 +193,8 @@ export interface StoredSnapshot {
   readonly durationMs: number | null;
 }
 
-export interface StoredAnalysis {
+/** An analysis without its result: what lists show (results are parsed only when asked for). */
+export interface StoredAnalysisSummary {
   readonly id: number;
   readonly pid: number | null;
   readonly time: number;
@@ -202,6 +203,9 @@ export interface StoredAnalysis {
   /** How many leak suspects it found. */
   readonly suspectCount: number;
   readonly durationMs: number | null;
+}
+
+export interface StoredAnalysis extends StoredAnalysisSummary {
   readonly result: AnalysisResult;
 }
 

@@ -157,6 +157,11 @@ test('every agent message lands where the reader finds it; a verdict and its lea
     4_294_967_301,
     'ids above 2^32 survive',
   );
+  // Lists leave the result unparsed; one analysis is found by id alone.
+  const { result: _result, ...summary } = analysis!;
+  assert.deepEqual(reader.analysisSummaries(runId), [summary]);
+  assert.deepEqual(reader.analysis(analysis!.id), analysis);
+  assert.equal(reader.analysis(analysis!.id + 1000), undefined);
   reader.close();
   writer.close();
 });
