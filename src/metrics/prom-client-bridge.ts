@@ -1,7 +1,7 @@
 import type { GcEvent } from '../agent/gc-observer.ts';
-import { GC_KINDS } from '../agent/gc-observer.ts';
 import type { MemoryWatcher } from '../agent/watcher.ts';
 import { InvalidOptionError, MetricsError } from '../errors.ts';
+import { GC_KINDS } from './gc-pause-histogram.ts';
 import { METRICS, type MetricDefinition } from './metric-catalog.ts';
 import type { GaugeFamily, MetricFamily } from './metric-family.ts';
 import { WatcherMetrics, type WatcherMetricsOptions } from './watcher-metrics.ts';
