@@ -55,6 +55,12 @@ export function TimeCharts(props: {
   /** Above 0 while the page changes the scales itself (not the user's zoom or pan). */
   const programmaticRef = useRef(0);
   const chartsRef = useRef<{ memory: uPlot; gc: uPlot | undefined } | null>(null);
+  /**
+   * The last time the charts were given (at their latest `setData`). The buffer's arrays grow in place
+   * before the next frame redraws, so a double-click's reset to "all the chart's data" ends at this
+   * time, not at the buffer's newest sample.
+   */
+  const drawnLastRef = useRef<number | undefined>(undefined);
   const [view, setViewState] = useState<View>({ mode: 'all' });
   const setView = (next: View) => {
     viewRef.current = next;
@@ -93,7 +99,7 @@ export function TimeCharts(props: {
       const { min, max } = self.scales.x!;
       if (min === undefined || max === undefined) return;
       const first = buffer.time[0];
-      const last = buffer.time[buffer.time.length - 1];
+      const last = drawnLastRef.current;
       const everything = first !== undefined && last !== undefined && min <= first && max >= last;
       setView(everything ? { mode: 'all' } : { mode: 'zoomed' });
       const other = self === charts.memory ? charts.gc : charts.memory;
@@ -130,6 +136,7 @@ export function TimeCharts(props: {
       ...extra,
     });
 
+    drawnLastRef.current = buffer.time[buffer.time.length - 1];
     const memory = new uPlot(
       {
         width,
@@ -208,6 +215,7 @@ export function TimeCharts(props: {
       const started = performance.now();
       const current = viewRef.current;
       const last = buffer.time[buffer.time.length - 1];
+      drawnLastRef.current = last;
       quietly(() => {
         if (current.mode === 'all') {
           memory.setData(data(), true);
